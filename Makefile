@@ -1,0 +1,72 @@
+# iommufd vIOMMU patch series for Linux 6.12: the only entry points.
+# Run 'make help'. Everything is built under build/ (ignored by git).
+
+SHELL := /bin/bash
+export CCACHE_DIR ?= $(CURDIR)/build/ccache
+
+# Extra static programs to run in the guest after the edu test, e.g.
+#   make run GUEST_PROGS="path/to/my-vmm-test path/to/other"
+GUEST_PROGS ?=
+
+.PHONY: help setup base tree export kernels tests run check checkpatch \
+	build-each clean distclean
+
+help:
+	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, run the edu DMA test"
+	@echo "                 (GUEST_PROGS=\"prog ...\" adds your own static programs to the guest)"
+	@echo "make check       every test: checkpatch, build each patch, x86_64 and arm64 guests"
+	@echo "make setup       install the Debian packages the harness needs (root)"
+	@echo "make base        fetch and verify the pinned linux-source-6.12 tarball"
+	@echo "make tree        build/linux: base commit tagged 'base' + patches/ applied with git am"
+	@echo "make export      write build/linux's commits since 'base' back into patches/"
+	@echo "make kernels     build the x86_64 and arm64 test kernels (build/x86_64, build/arm64)"
+	@echo "make tests       build the iommu selftests for both architectures"
+	@echo "make checkpatch  checkpatch --strict on every patch"
+	@echo "make build-each  build every patch of the series on its own (bisectability)"
+	@echo "make clean       remove build output but keep the tree and caches"
+	@echo "make distclean   remove build/ entirely"
+
+setup:
+	@scripts/setup.sh
+
+base: setup
+	@scripts/fetch-base.sh >/dev/null
+
+tree: setup
+	@scripts/make-tree.sh
+
+export:
+	@scripts/export.sh
+
+kernels: tree
+	@scripts/build-kernel.sh x86_64
+	@scripts/build-kernel.sh arm64
+
+tests: kernels
+	@scripts/build-tests.sh x86_64
+	@scripts/build-tests.sh arm64
+
+checkpatch: tree
+	@mkdir -p build/logs && scripts/checkpatch.sh
+
+build-each: tree
+	@mkdir -p build/logs && scripts/build-each.sh
+
+run: tree
+	@scripts/build-kernel.sh arm64
+	@scripts/build-tests.sh arm64
+	@scripts/initramfs.sh arm64 build/run.cpio.gz build/tests-arm64/iommufd_edu $(GUEST_PROGS)
+	@echo "=== booting arm64 guest: virt, emulated SMMUv3, QEMU edu device (log: build/logs/run.log)"
+	@VERBOSE=1 scripts/run-guest.sh arm64 run build/run.cpio.gz | \
+		grep --line-buffered -E '^(@@@|#|ok|not ok|TAP|1\.\.)|arm-smmu-v3|vfio|iommufd' || true
+	@scripts/guest-results.py build/logs/run.log --tag run | \
+		awk -F'\t' '{ print $$1, $$2, $$3 } $$1 == "FAIL" { bad = 1 } END { exit bad }'
+
+check:
+	@scripts/check.sh
+
+clean:
+	rm -rf build/x86_64 build/arm64 build/tests-* build/logs build/*.cpio.gz
+
+distclean:
+	rm -rf build

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Build the kernel for one architecture out of tree in build/ARCH:
+# tinyconfig + configs/common.config + configs/ARCH.config, through ccache.
+# Fails if a symbol asked for in a fragment did not end up in .config.
+# Usage: build-kernel.sh ARCH [extra make args...]
+set -euo pipefail
+
+die() { echo "build-kernel: $*" >&2; exit 1; }
+arch=${1:?usage: build-kernel.sh x86_64|arm64 [make args]}
+shift
+src=build/linux
+out=${KBUILD_OUT:-build/$arch}
+[ -d "$src" ] || die "no $src; run 'make tree'"
+
+case $arch in
+x86_64) karch=x86_64; cross=; image=arch/x86/boot/bzImage ;;
+arm64) karch=arm64; cross=aarch64-linux-gnu-; image=arch/arm64/boot/Image ;;
+*) die "unknown arch $arch" ;;
+esac
+command -v ccache >/dev/null || die "ccache missing; run 'make setup'"
+[ -z "$cross" ] || command -v "${cross}gcc" >/dev/null || die "${cross}gcc missing; run 'make setup'"
+
+mkdir -p "$out"
+export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/ccache}
+out=$(realpath "$out")
+frags="$PWD/configs/common.config $PWD/configs/$arch.config ${EXTRA_CONFIGS:-}"
+kmake() {
+	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
+		CC="ccache ${cross}gcc" -j"$(nproc)" "$@"
+}
+
+# Regenerate .config only when a fragment changed.
+stamp="$out/.fragments"
+# shellcheck disable=SC2086
+want=$(cat $frags | sha256sum)
+if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+	kmake tinyconfig >/dev/null
+	# shellcheck disable=SC2086
+	(cd "$src" && ARCH=$karch CROSS_COMPILE=$cross scripts/kconfig/merge_config.sh \
+		-m -O "$out" "$out/.config" $frags >/dev/null)
+	kmake olddefconfig >/dev/null
+	bad=0
+	# shellcheck disable=SC2086
+	while read -r line; do
+		sym=${line%%=*}
+		val=${line#*=}
+		if [ "$val" = n ]; then
+			! grep -q "^$sym=" "$out/.config" || { echo "build-kernel: $sym is set, want n" >&2; bad=1; }
+		else
+			grep -qx "$line" "$out/.config" || { echo "build-kernel: $line did not stick (missing dependency?)" >&2; bad=1; }
+		fi
+	done < <(grep -h '^CONFIG_' $frags)
+	[ $bad = 0 ] || die "config for $arch is not what the fragments ask for"
+	echo "$want" > "$stamp"
+fi
+kmake "$@"
+[ $# -gt 0 ] || echo "build-kernel: $out/$image"

@@ -1,0 +1,67 @@
+#!/bin/bash
+# make check: every test and check, in order. Each stage appends result
+# lines (PASS|FAIL|SKIP <tab> name <tab> detail) to build/logs/results.txt;
+# the run ends with one summary line and the time each stage took.
+# Exit status is non-zero if anything failed.
+set -uo pipefail
+
+mkdir -p build/logs
+results=build/logs/results.txt
+: > "$results"
+times=()
+
+stage() {
+	local name=$1
+	shift
+	echo "=== $name"
+	local start
+	start=$(date +%s)
+	"$@" | tee -a "$results" | awk -F'\t' '$1 != "PASS" { print "    " $1 " " $2 (($3 != "") ? ": " $3 : "") }'
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || printf 'FAIL\tstage/%s\texit status %s\n' "$name" "$rc" | tee -a "$results"
+	times+=("$(printf '%-22s %5ss' "$name" $(($(date +%s) - start)))")
+}
+
+guest() {
+	local arch=$1 name=$2
+	shift 2
+	local initrd=build/$name.cpio.gz
+	scripts/build-kernel.sh "$arch" >&2 && scripts/build-tests.sh "$arch" >&2 &&
+		scripts/initramfs.sh "$arch" "$initrd" "$@" >&2 || return 1
+	scripts/run-guest.sh "$arch" "$name" "$initrd" >&2 ||
+		printf 'FAIL\t%s/boot\tguest did not finish\n' "$name"
+	local kunit=()
+	[ "$arch" != arm64 ] || kunit=(--kunit build/linux/tools/testing/kunit/kunit.py)
+	scripts/guest-results.py "build/logs/$name.log" --tag "$name" "${kunit[@]}"
+}
+
+x86_guest() {
+	guest x86_64 x86_64-selftests build/tests-x86_64/iommufd build/tests-x86_64/iommufd_fail_nth
+}
+
+arm64_guest() {
+	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu
+}
+
+quiet() { "$@" >&2; }
+
+total_start=$(date +%s)
+stage setup quiet scripts/setup.sh
+stage tree quiet scripts/make-tree.sh
+stage checkpatch scripts/checkpatch.sh
+stage build-each-patch scripts/build-each.sh
+stage x86_64-guest x86_guest
+stage arm64-guest arm64_guest
+
+echo "=== time per stage"
+printf '    %s\n' "${times[@]}"
+printf '    %-22s %5ss\n' total $(($(date +%s) - total_start))
+skipped=$(grep -c '^SKIP' "$results")
+if [ "$skipped" != 0 ]; then
+	echo "=== skipped (not passed):"
+	awk -F'\t' '$1 == "SKIP" { print "    " $2 ": " $3 }' "$results"
+fi
+pass=$(grep -c '^PASS' "$results")
+fail=$(grep -c '^FAIL' "$results")
+echo "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,44 @@
+#!/bin/bash
+# Boot one guest under QEMU (TCG) with an initramfs and keep its console log.
+# Usage: run-guest.sh ARCH NAME INITRAMFS [extra kernel args]
+# The log goes to build/logs/NAME.log (and to stdout if VERBOSE=1).
+# The run ends by itself: the guest reboots into -no-reboot, and a timeout
+# (GUEST_TIMEOUT seconds, default 900) stops a hung guest.
+set -euo pipefail
+
+die() { echo "run-guest: $*" >&2; exit 1; }
+arch=${1:?usage: run-guest.sh ARCH NAME INITRAMFS [kernel args]}
+name=${2:?usage: run-guest.sh ARCH NAME INITRAMFS [kernel args]}
+initrd=${3:?usage: run-guest.sh ARCH NAME INITRAMFS [kernel args]}
+shift 3
+log=build/logs/$name.log
+mkdir -p build/logs
+
+case $arch in
+x86_64)
+	kernel=build/x86_64/arch/x86/boot/bzImage
+	qemu=(qemu-system-x86_64 -M q35 -accel tcg -cpu max -smp 2 -m 2G)
+	console=ttyS0
+	;;
+arm64)
+	kernel=build/arm64/arch/arm64/boot/Image
+	qemu=(qemu-system-aarch64 -M virt,iommu=smmuv3,gic-version=3 -accel tcg
+	      -cpu max -smp 2 -m 2G -device edu ${QEMU_TRACE:-})
+	console=ttyAMA0
+	;;
+*) die "unknown arch $arch" ;;
+esac
+[ -f "$kernel" ] || die "no kernel at $kernel; run 'make kernels'"
+command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} missing; run 'make setup'"
+
+append="console=$console panic=-1 oops=panic panic_on_warn=0 kmemleak=on $*"
+set +e
+timeout --foreground -k 10 "${GUEST_TIMEOUT:-900}" \
+	"${qemu[@]}" -nographic -no-reboot -nic none \
+	-kernel "$kernel" -initrd "$initrd" -append "$append" \
+	</dev/null 2>&1 | tr -d '\r' | if [ "${VERBOSE:-0}" = 1 ]; then tee "$log"; else cat > "$log"; fi
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" != 124 ] || { echo "run-guest: $name timed out after ${GUEST_TIMEOUT:-900}s" >> "$log"; die "$name timed out; see $log"; }
+grep -q '^@@@ GUEST DONE' "$log" || die "$name did not finish (qemu exit $rc); see $log"
+exit 0
