@@ -19,4 +19,4 @@ make -s -C "$src" O="$kout" ARCH="$karch" CROSS_COMPILE="$cross" headers >/dev/n
 mkdir -p "$out"
 make -s -C "$src/tools/testing/selftests/iommu" ARCH="$karch" CROSS_COMPILE="$cross" \
 	OUTPUT="$out" KHDR_INCLUDES="-isystem $kout/usr/include" \
-	USERLDFLAGS=-static
+	USERLDFLAGS=-static >/dev/null

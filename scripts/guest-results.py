@@ -14,16 +14,17 @@
 """
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
 
 SPLAT = re.compile(
-    r"^\[\s*\d+\.\d+\]\s*(?:\[\s*\w+\]\s*)?("
+    r"^(?:\[\s*\d+\.\d+\]\s*)?(?:\[\s*\w+\]\s*)?("
     r"BUG: |WARNING: |.*KASAN|.*refcount_t: |.*kernel BUG|"
     r"Oops|Kernel panic|Unable to handle kernel|general protection fault|"
     r"INFO: (?:possible|trying|task)|.*possible circular locking|"
-    r".*lockdep|.*suspected memory leak|UBSAN:|.*Call [Tt]race:|.*stack-protector)")
+    r".*suspected memory leak|UBSAN:|.*Call [Tt]race:|.*stack-protector)")
 TAP = re.compile(r"^(not ok|ok) \d+ (\S+)(.*)$")
 
 
@@ -66,26 +67,33 @@ def selftests(lines, tag):
 
 
 def kunit(path, tag, kunit_py):
-    res = subprocess.run([sys.executable, kunit_py, "parse", "--json", path],
-                         capture_output=True, text=True)
+    out_json = os.path.splitext(os.path.abspath(path))[0] + ".kunit.json"
+    subprocess.run([sys.executable, kunit_py, "parse", "--json=" + out_json,
+                    os.path.abspath(path)], capture_output=True, text=True)
     try:
-        start = res.stdout.index("{")
-        data = json.loads(res.stdout[start:])
-    except ValueError:
+        with open(out_json) as f:
+            data = json.load(f)
+    except (OSError, ValueError):
         out("FAIL", f"{tag}/kunit", "no KUnit results in the log")
         return
     n = 0
-    for t in data.get("test_cases", []):
-        for c in t.get("sub_tests", [t]):
+
+    def walk(group, prefix):
+        nonlocal n
+        for c in group.get("test_cases", []):
             n += 1
             st = c.get("status", "")
-            name = f"{tag}/kunit/{c.get('name', '?')}"
+            name = f"{prefix}/{c.get('name', '?')}"
             if st == "PASS":
                 out("PASS", name)
             elif st == "SKIP":
                 out("SKIP", name, "skipped by KUnit")
             else:
                 out("FAIL", name, st)
+        for g in group.get("sub_groups", []):
+            walk(g, f"{prefix}/{g.get('name', '?')}")
+
+    walk(data, f"{tag}/kunit")
     if n == 0:
         out("FAIL", f"{tag}/kunit", "no KUnit cases ran")
 
