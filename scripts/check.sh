@@ -36,7 +36,8 @@ guest() {
 }
 
 x86_guest() {
-	guest x86_64 x86_64-selftests build/tests-x86_64/iommufd build/tests-x86_64/iommufd_fail_nth
+	guest x86_64 x86_64-selftests build/tests-x86_64/iommufd build/tests-x86_64/iommufd_fail_nth \
+		build/tests-x86_64/iommufd_abi
 }
 
 arm64_guest() {
