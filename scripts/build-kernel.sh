@@ -3,6 +3,8 @@
 # tinyconfig + configs/common.config + configs/ARCH.config, through ccache.
 # Fails if a symbol asked for in a fragment did not end up in .config.
 # Usage: build-kernel.sh ARCH [extra make args...]
+# Environment: KBUILD_OUT (build directory), FRAGMENTS (fragments instead of
+# common + ARCH), EXTRA_CONFIGS (fragments added on top).
 set -euo pipefail
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
@@ -23,7 +25,7 @@ command -v ccache >/dev/null || die "ccache missing; run 'make setup'"
 mkdir -p "$out"
 export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/ccache}
 out=$(realpath "$out")
-frags="$PWD/configs/common.config $PWD/configs/$arch.config ${EXTRA_CONFIGS:-}"
+frags="${FRAGMENTS:-$PWD/configs/common.config $PWD/configs/$arch.config} ${EXTRA_CONFIGS:-}"
 kmake() {
 	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 		CC="ccache ${cross}gcc" -j"$(nproc)" "$@"
