@@ -1,9 +1,13 @@
 #!/bin/bash
 # Bisectability: build every commit since 'base' in build/linux, in order,
-# for each architecture (kernel and selftests), incrementally in the usual
-# build directories. Leaves the tree on its branch again.
-# One result line per patch and architecture:
-#   PASS|FAIL <tab> build/SUBJECT-SLUG/ARCH <tab> detail
+# for each architecture, incrementally, with the small no-debug configs
+# (configs/min-ARCH.config) in build/each-ARCH. For each commit:
+#  - the kernel, unless the commit only touches tools/ or Documentation/;
+#  - every C file under drivers/ the commit touches that this config builds,
+#    again with W=1 and sparse (C=2): any warning fails;
+#  - the iommu selftests.
+# Leaves the tree on its branch again. One result line per commit and arch:
+#   PASS|FAIL <tab> build/NNNN-SUBJECT/ARCH <tab> detail
 set -uo pipefail
 
 die() { echo "build-each: $*" >&2; exit 1; }
@@ -14,6 +18,24 @@ archs=${ARCHS:-x86_64 arm64}
 branch=$(git -C "$tree" symbolic-ref -q --short HEAD) || die "$tree is not on a branch"
 trap 'git -C "$tree" checkout -q "$branch"' EXIT
 
+build_one() {
+	local arch=$1 c=$2 out=build/each-$1 files f obj kernel=0
+	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c")
+	grep -qvE '^(tools|Documentation)/' <<< "$files" && kernel=1
+	export KBUILD_OUT=$out FRAGMENTS=$PWD/configs/min-$arch.config
+	if [ $kernel = 1 ] || [ ! -f "$out/.config" ]; then
+		scripts/build-kernel.sh "$arch" || return 1
+	fi
+	for f in $(grep -E '^drivers/.*\.c$' <<< "$files"); do
+		obj=${f%.c}.o
+		[ -f "$out/$obj" ] || continue
+		echo "W=1 C=2 $obj"
+		scripts/build-kernel.sh "$arch" W=1 C=2 "$obj" 2>&1 | tee "$out/.w1.log"
+		! grep -E 'warning:|error:' "$out/.w1.log" || return 1
+	done
+	TESTS_OUT=build/each-tests-$arch scripts/build-tests.sh "$arch"
+}
+
 n=0
 for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
@@ -22,8 +44,7 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	for arch in $archs; do
 		log=build/logs/build-$name-$arch.log
 		start=$(date +%s)
-		if scripts/build-kernel.sh "$arch" > "$log" 2>&1 &&
-		   scripts/build-tests.sh "$arch" >> "$log" 2>&1; then
+		if build_one "$arch" "$c" > "$log" 2>&1; then
 			printf 'PASS\tbuild/%s/%s\t%ss\n' "$name" "$arch" $(($(date +%s) - start))
 		else
 			tail -20 "$log" | sed 's/^/  /' >&2

@@ -37,7 +37,7 @@ guest() {
 
 x86_guest() {
 	guest x86_64 x86_64-selftests build/tests-x86_64/iommufd build/tests-x86_64/iommufd_fail_nth \
-		build/tests-x86_64/iommufd_abi
+		build/tests-x86_64/iommufd_abi build/tests-x86_64/iommufd_teardown
 }
 
 arm64_guest() {
