@@ -9,7 +9,7 @@ export CCACHE_DIR ?= $(CURDIR)/build/ccache
 GUEST_PROGS ?=
 
 .PHONY: help setup base tree export kernels tests run check checkpatch \
-	build-each clean distclean
+	build-each matrix clean distclean
 
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, run the edu DMA test"
@@ -22,7 +22,8 @@ help:
 	@echo "make kernels     build the x86_64 and arm64 test kernels (build/x86_64, build/arm64)"
 	@echo "make tests       build the iommu selftests for both architectures"
 	@echo "make checkpatch  checkpatch --strict on every patch"
-	@echo "make build-each  build every patch of the series on its own (bisectability)"
+	@echo "make build-each  build every patch of the series on its own (bisectability, W=1, sparse)"
+	@echo "make matrix      link arm64 with IOMMUFD=y/m/n and ARM_SMMU_V3=y/m"
 	@echo "make clean       remove build output but keep the tree and caches"
 	@echo "make distclean   remove build/ entirely"
 
@@ -52,6 +53,9 @@ checkpatch: tree
 build-each: tree
 	@mkdir -p build/logs && scripts/build-each.sh
 
+matrix: tree
+	@scripts/build-matrix.sh
+
 run: tree
 	@scripts/build-kernel.sh arm64
 	@scripts/build-tests.sh arm64
@@ -66,7 +70,7 @@ check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/tests-* build/logs build/*.cpio.gz
+	rm -rf build/x86_64 build/arm64 build/each-* build/matrix-* build/min-* build/tests-* build/logs build/*.cpio.gz
 
 distclean:
 	rm -rf build

@@ -6,6 +6,7 @@
 #  - every C file under drivers/ the commit touches that this config builds,
 #    again with W=1 and sparse (C=2): any warning fails;
 #  - the iommu selftests.
+# A commit already built from the same tree and config is not built again.
 # Leaves the tree on its branch again. One result line per commit and arch:
 #   PASS|FAIL <tab> build/NNNN-SUBJECT/ARCH <tab> detail
 set -uo pipefail
@@ -41,10 +42,15 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	name=$(printf '%04d-%s' "$n" "$(git -C "$tree" log -1 --format=%f "$c" | cut -c1-52)")
 	git -C "$tree" checkout -q "$c"
+	treeid=$(git -C "$tree" rev-parse "$c^{tree}")
 	for arch in $archs; do
 		log=build/logs/build-$name-$arch.log
+		stamp=build/each-$arch/.each-ok-$treeid-$(cat configs/min-$arch.config | sha256sum | cut -c1-16)
 		start=$(date +%s)
-		if build_one "$arch" "$c" > "$log" 2>&1; then
+		if [ -f "$stamp" ]; then
+			printf 'PASS\tbuild/%s/%s\tcached for this tree\n' "$name" "$arch"
+		elif build_one "$arch" "$c" > "$log" 2>&1; then
+			touch "$stamp"
 			printf 'PASS\tbuild/%s/%s\t%ss\n' "$name" "$arch" $(($(date +%s) - start))
 		else
 			tail -20 "$log" | sed 's/^/  /' >&2

@@ -51,7 +51,7 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 		else
 			grep -qx "$line" "$out/.config" || { echo "build-kernel: $line did not stick (missing dependency?)" >&2; bad=1; }
 		fi
-	done < <(grep -h '^CONFIG_' $frags)
+	done < <(grep -h '^CONFIG_' $frags; sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' $frags)
 	[ $bad = 0 ] || die "config for $arch is not what the fragments ask for"
 	echo "$want" > "$stamp"
 fi

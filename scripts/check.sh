@@ -51,6 +51,7 @@ stage setup quiet scripts/setup.sh
 stage tree quiet scripts/make-tree.sh
 stage checkpatch scripts/checkpatch.sh
 stage build-each-patch scripts/build-each.sh
+stage link-matrix scripts/build-matrix.sh
 stage x86_64-guest x86_guest
 stage arm64-guest arm64_guest
 

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Link matrix: build (vmlinux and modules) the arm64 kernel with IOMMUFD=y,
+# m and n against a built-in and a modular ARM_SMMU_V3, so that every
+# combination of a built-in or modular IOMMU driver with iommufd links.
+# Results are cached per source tree and config: a combination already
+# built from the same tree is not built again.
+# One result line per combination: PASS|FAIL <tab> matrix/... <tab> detail
+set -uo pipefail
+
+tree=build/linux
+treeid=$(git -C "$tree" rev-parse HEAD^{tree})
+mkdir -p build/logs
+for fd in y m n; do
+	for smmu in y m; do
+		name=iommufd-$fd-smmu-$smmu
+		out=build/matrix-$name
+		frag=$(mktemp)
+		cat configs/matrix-arm64.config > "$frag"
+		if [ $fd = n ]; then
+			echo "# CONFIG_IOMMUFD is not set" >> "$frag"
+		else
+			echo "CONFIG_IOMMUFD=$fd" >> "$frag"
+		fi
+		echo "CONFIG_ARM_SMMU_V3=$smmu" >> "$frag"
+		stamp=$out/.matrix-ok-$treeid-$(sha256sum < "$frag" | cut -c1-16)
+		log=build/logs/matrix-$name.log
+		start=$(date +%s)
+		if [ -f "$stamp" ]; then
+			printf 'PASS\tmatrix/%s\tcached for this tree\n' "$name"
+		elif KBUILD_OUT=$out FRAGMENTS=$frag scripts/build-kernel.sh arm64 > "$log" 2>&1 &&
+		     grep -qx "CONFIG_ARM_SMMU_V3=$smmu" "$out/.config"; then
+			rm -f "$out"/.matrix-ok-*
+			touch "$stamp"
+			printf 'PASS\tmatrix/%s\t%ss\n' "$name" $(($(date +%s) - start))
+		else
+			tail -20 "$log" | sed 's/^/  /' >&2
+			printf 'FAIL\tmatrix/%s\tsee %s\n' "$name" "$log"
+		fi
+		rm -f "$frag"
+	done
+done
