@@ -4,7 +4,7 @@
 # (configs/min-ARCH.config) in build/each-ARCH. For each commit:
 #  - the kernel, unless the commit only touches tools/ or Documentation/;
 #  - every C file under drivers/ the commit touches that this config builds,
-#    again with W=1 and sparse (C=2): any warning fails;
+#    again with W=1 and sparse (C=2): any warning in that file fails;
 #  - the iommu selftests.
 # A commit already built from the same tree and config is not built again.
 # Leaves the tree on its branch again. One result line per commit and arch:
@@ -32,7 +32,9 @@ build_one() {
 		[ -f "$out/$obj" ] || continue
 		echo "W=1 C=2 $obj"
 		scripts/build-kernel.sh "$arch" W=1 C=2 "$obj" 2>&1 | tee "$out/.w1.log"
-		! grep -E 'warning:|error:' "$out/.w1.log" || return 1
+		# Only findings in the file itself: preparing the build can
+		# rerun sparse on base files (the arm64 vDSO) that are not ours.
+		! grep -E "$f:[0-9]+:([0-9]+:)? (warning|error):" "$out/.w1.log" || return 1
 	done
 	TESTS_OUT=build/each-tests-$arch scripts/build-tests.sh "$arch"
 }
@@ -41,12 +43,18 @@ n=0
 for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
 	name=$(printf '%04d-%s' "$n" "$(git -C "$tree" log -1 --format=%f "$c" | cut -c1-52)")
-	git -C "$tree" checkout -q "$c"
 	treeid=$(git -C "$tree" rev-parse "$c^{tree}")
+	checked_out=0
 	for arch in $archs; do
 		log=build/logs/build-$name-$arch.log
 		stamp=build/each-$arch/.each-ok-$treeid-$(cat configs/min-$arch.config | sha256sum | cut -c1-16)
 		start=$(date +%s)
+		# Check out only what must be built: a checkout touches files
+		# and so costs rebuilds later.
+		if [ ! -f "$stamp" ] && [ $checked_out = 0 ]; then
+			git -C "$tree" checkout -q "$c"
+			checked_out=1
+		fi
 		if [ -f "$stamp" ]; then
 			printf 'PASS\tbuild/%s/%s\tcached for this tree\n' "$name" "$arch"
 		elif build_one "$arch" "$c" > "$log" 2>&1; then
