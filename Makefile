@@ -7,12 +7,13 @@ export CCACHE_DIR ?= $(CURDIR)/build/ccache
 # Extra static programs to run in the guest after the edu test, e.g.
 #   make run GUEST_PROGS="path/to/my-vmm-test path/to/other"
 GUEST_PROGS ?=
+export GUEST_PROGS
 
 .PHONY: help setup base tree export kernels tests run check checkpatch \
 	build-each matrix clean distclean
 
 help:
-	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, run the edu DMA test"
+	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
 	@echo "                 (GUEST_PROGS=\"prog ...\" adds your own static programs to the guest)"
 	@echo "make check       every test: checkpatch, build each patch, x86_64 and arm64 guests"
 	@echo "make setup       install the Debian packages the harness needs (root)"
@@ -57,15 +58,7 @@ matrix: tree
 	@scripts/build-matrix.sh
 
 run: tree
-	@scripts/build-kernel.sh arm64
-	@scripts/build-tests.sh arm64
-	@scripts/initramfs.sh arm64 build/run.cpio.gz build/tests-arm64/iommufd_edu $(GUEST_PROGS)
-	@echo "=== booting arm64 guest: virt, emulated SMMUv3, QEMU edu device (log: build/logs/run.log)"
-	@VERBOSE=1 scripts/run-guest.sh arm64 run build/run.cpio.gz | \
-		grep --line-buffered -E '^(@@@|#|ok|not ok)|arm-smmu-v3.*(probed|features|ias)' || true
-	@echo "=== the SMMU reported $$(grep -c 'event 0x10 received' build/logs/run.log) translation faults (event 0x10): the DMA to the unmapped IOVA"
-	@scripts/guest-results.py build/logs/run.log --tag run | \
-		awk -F'\t' '{ print $$1, $$2, $$3 } $$1 == "FAIL" { bad = 1 } END { exit bad }'
+	@scripts/run.sh
 
 check:
 	@scripts/check.sh

@@ -2,7 +2,9 @@
 # Bisectability: build every commit since 'base' in build/linux, in order,
 # for each architecture, incrementally, with the small no-debug configs
 # (configs/min-ARCH.config) in build/each-ARCH. For each commit:
-#  - the kernel, unless the commit only touches tools/ or Documentation/;
+#  - the kernel, unless the commit only touches tools/ or Documentation/,
+#    or, for x86_64, only arm64 code (drivers/iommu/arm/, drivers/acpi/arm64/,
+#    arch/arm64/) that an x86_64 kernel does not build;
 #  - every C file under drivers/ the commit touches that this config builds,
 #    again with W=1 and sparse (C=2): any warning in that file fails;
 #  - the iommu selftests.
@@ -22,7 +24,10 @@ trap 'git -C "$tree" checkout -q "$branch"' EXIT
 build_one() {
 	local arch=$1 c=$2 out=build/each-$1 files f obj kernel=0
 	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c")
-	grep -qvE '^(tools|Documentation)/' <<< "$files" && kernel=1
+	local skip='^(tools|Documentation)/'
+	[ "$arch" != x86_64 ] ||
+		skip='^(tools|Documentation|drivers/iommu/arm|drivers/acpi/arm64|arch/arm64)/'
+	grep -qvE "$skip" <<< "$files" && kernel=1
 	export KBUILD_OUT=$out FRAGMENTS=$PWD/configs/min-$arch.config
 	if [ $kernel = 1 ] || [ ! -f "$out/.config" ]; then
 		scripts/build-kernel.sh "$arch" || return 1

@@ -41,7 +41,12 @@ x86_guest() {
 }
 
 arm64_guest() {
+	# QEMU traces the emulated SMMU's command queue: what the vSMMU sent.
+	local trace=build/logs/arm64-smmuv3-cmdq.log
+	rm -f "$trace"
+	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -D $trace"
 	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu
+	scripts/cmdq-trace.sh "$trace"
 }
 
 quiet() { "$@" >&2; }

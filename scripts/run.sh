@@ -1,0 +1,31 @@
+#!/bin/bash
+# make run: boot the arm64 guest (QEMU virt, emulated SMMUv3, edu device)
+# and narrate what a VMM does to give its VM a virtual SMMU, with real DMA
+# through the VM's stage-1 page table nested on the VMM's stage 2.
+# The full log is build/logs/run.log. Extra static programs: GUEST_PROGS.
+set -euo pipefail
+
+edu=build/tests-arm64/iommufd_edu
+scripts/build-kernel.sh arm64
+scripts/build-tests.sh arm64
+# shellcheck disable=SC2086
+scripts/initramfs.sh arm64 build/run.cpio.gz \
+	"$edu -r vsmmu.remap_needs_invalidation" \
+	"$edu -r vsmmu.cd_change_needs_cfgi_by_vsid -r vsmmu.abort_and_bypass -r vsmmu.refused_without_opt_in -r vsmmu.teardown_unbind_with_vdevice" \
+	${GUEST_PROGS:-}
+
+echo "=== booting the arm64 guest: virt with an emulated SMMUv3 and QEMU's edu device"
+echo "    kernel command line adds arm_smmu_v3.vsmmu_assume_coherent=1 (QEMU's SMMU is coherent)"
+# Setup steps (the VMM building the VM's vSMMU) are shown for the first test
+# only; the other tests repeat them.
+VERBOSE=1 scripts/run-guest.sh arm64 run build/run.cpio.gz | awk '
+	/arm-smmu-v3.*(features|vSMMU)/ { sub(/^\[ *[0-9.]+\] /, ""); print "kernel: " $0; next }
+	/^# setup: / { if (!shown) { sub(/^# setup: /, "  "); print }; next }
+	/^# step: / { sub(/^# step: /, "  "); print; next }
+	/^#  RUN / { print ""; print "--- " $3 ": " ((!shown) ? "the VMM sets up the VM, then" : ""); next }
+	/^(not )?ok [0-9]/ { print $0; shown = 1; next }
+	/^# (PASSED|FAILED|Totals)/ { print; next }
+' || true
+echo "=== the SMMU reported $(grep -c 'event 0x10 received' build/logs/run.log) translation faults (event 0x10): the DMA through the abort STEs"
+scripts/guest-results.py build/logs/run.log --tag run |
+	awk -F'\t' '{ print $1, $2, $3 } $1 == "FAIL" { bad = 1 } END { exit bad }'
