@@ -3,7 +3,7 @@
 # iommufd_edu's vsmmu.invalidate_commands test, from QEMU's trace
 # (-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval
 #  -trace smmuv3_cmdq_cfgi_cd):
-#  - its 64 TLBI_NH_VA (ASID 1, VA 0x100000..0x13f000, VMID 0 as the VM
+#  - its 256 TLBI_NH_VA (ASID 1, VA 0x100000..0x1ff000, VMID 0 as the VM
 #    wrote them) carry a non-zero VMID, the vSMMU's;
 #  - they were issued as one batch: no CMD_SYNC among them, one right after;
 #  - its CFGI_CD_ALL for virtual StreamID 0x42 names another StreamID.
@@ -13,7 +13,7 @@ log=${1:?usage: cmdq-trace.sh TRACE_LOG}
 [ -s "$log" ] || { printf 'FAIL\tcmdq/trace\tno QEMU trace in %s\n' "$log"; exit 0; }
 awk '
 # One of the 64: ASID 1, a single page (tg=0), VA 0x100000..0x13f000
-/smmuv3_range_inval/ && / asid=1 / && / tg=0 / && / addr=0x1[0-3][0-9a-f]000 / {
+/smmuv3_range_inval/ && / asid=1 / && / tg=0 / && / addr=0x1[0-9a-f][0-9a-f]000 / {
 	n++
 	if (/ vmid=0 /) zero++
 	match($0, /vmid=[0-9]+/)
@@ -31,15 +31,15 @@ awk '
 }
 /smmuv3_cmdq_cfgi_cd/ && cdall && cd_sid == "" { match($0, /sid=[0-9a-fx]+/); cd_sid = substr($0, RSTART + 4, RLENGTH - 4); next }
 END {
-	if (n != 64) {
-		printf "FAIL\tcmdq/vmid-forced\tfound %d of the 64 TLBI_NH_VA\n", n
-		printf "FAIL\tcmdq/one-sync-per-call\tfound %d of the 64 TLBI_NH_VA\n", n
+	if (n != 256) {
+		printf "FAIL\tcmdq/vmid-forced\tfound %d of the 256 TLBI_NH_VA\n", n
+		printf "FAIL\tcmdq/one-sync-per-call\tfound %d of the 256 TLBI_NH_VA\n", n
 	} else {
 		v = ""
 		for (k in vmids) v = v " " k
-		printf "%s\tcmdq/vmid-forced\t64 TLBI_NH_VA sent with VMID 0 reached the SMMU with VMID%s\n", zero ? "FAIL" : "PASS", v
+		printf "%s\tcmdq/vmid-forced\t256 TLBI_NH_VA sent with VMID 0 reached the SMMU with VMID%s\n", zero ? "FAIL" : "PASS", v
 		inside = syncs_at_last - syncs_at_first
-		printf "%s\tcmdq/one-sync-per-call\t64 commands in one call: %d CMD_SYNC among them, then %s\n", (inside == 0 && after == "CMD_SYNC") ? "PASS" : "FAIL", inside, after
+		printf "%s\tcmdq/one-sync-per-call\t256 commands in one call: %d CMD_SYNC among them, then %s\n", (inside == 0 && after == "CMD_SYNC") ? "PASS" : "FAIL", inside, after
 	}
 	if (cd_sid == "")
 		printf "FAIL\tcmdq/vsid-translated\tno CFGI_CD_ALL in the trace\n"
