@@ -11,6 +11,10 @@
 set -uo pipefail
 
 tree=build/linux
+# The stamps name HEAD's tree: the kernel built must be that tree.
+[ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
+	{ echo "build-matrix: $tree has uncommitted changes" >&2; exit 1; }
+unset EXTRA_CONFIGS
 # The kernel does not depend on tools/ or Documentation/: leave them out of
 # the key, so that a selftest-only change does not rebuild six kernels.
 treeid=$(git -C "$tree" ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |

@@ -45,7 +45,8 @@ arm64_guest() {
 	local trace=build/logs/arm64-smmuv3-cmdq.log
 	rm -f "$trace"
 	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -D $trace"
-	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu
+	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu ||
+		printf 'FAIL\tarm64-smmuv3/build\tthe kernel or the tests did not build\n'
 	scripts/cmdq-trace.sh "$trace"
 }
 

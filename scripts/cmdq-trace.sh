@@ -6,13 +6,14 @@
 #  - its 256 TLBI_NH_VA (ASID 1, VA 0x100000..0x1ff000, VMID 0 as the VM
 #    wrote them) carry a non-zero VMID, the vSMMU's;
 #  - they were issued as one batch: no CMD_SYNC among them, one right after;
-#  - its CFGI_CD_ALL for virtual StreamID 0x42 names another StreamID.
+#  - its CFGI_CD_ALL for virtual StreamID 0x42 names another StreamID;
+#  - its ATC_INVs (the edu device has no ATS) never reach the SMMU.
 # Usage: cmdq-trace.sh TRACE_LOG. One PASS|FAIL line per check.
 set -euo pipefail
 log=${1:?usage: cmdq-trace.sh TRACE_LOG}
 [ -s "$log" ] || { printf 'FAIL\tcmdq/trace\tno QEMU trace in %s\n' "$log"; exit 0; }
 awk '
-# One of the 64: ASID 1, a single page (tg=0), VA 0x100000..0x13f000
+# One of the 256: ASID 1, a single page (tg=0), VA 0x100000..0x1ff000
 /smmuv3_range_inval/ && / asid=1 / && / tg=0 / && / addr=0x1[0-9a-f][0-9a-f]000 / {
 	n++
 	if (/ vmid=0 /) zero++
@@ -26,6 +27,7 @@ awk '
 /smmuv3_cmdq_opcode/ {
 	if (n && after == "") { after = $NF; sub(/^SMMU_/, "", after) }
 	if (/CMD_SYNC/) syncs++
+	if (/ATC_INV/) atc++
 	cdall = /CFGI_CD_ALL/
 	next
 }
@@ -36,8 +38,9 @@ END {
 		printf "FAIL\tcmdq/one-sync-per-call\tfound %d of the 256 TLBI_NH_VA\n", n
 	} else {
 		v = ""
-		for (k in vmids) v = v " " k
-		printf "%s\tcmdq/vmid-forced\t256 TLBI_NH_VA sent with VMID 0 reached the SMMU with VMID%s\n", zero ? "FAIL" : "PASS", v
+		nv = 0
+		for (k in vmids) { v = v " " k; nv++ }
+		printf "%s\tcmdq/vmid-forced\t256 TLBI_NH_VA sent with VMID 0 reached the SMMU with VMID%s\n", (zero || nv != 1) ? "FAIL" : "PASS", v
 		inside = syncs_at_last - syncs_at_first
 		printf "%s\tcmdq/one-sync-per-call\t256 commands in one call: %d CMD_SYNC among them, then %s\n", (inside == 0 && after == "CMD_SYNC") ? "PASS" : "FAIL", inside, after
 	}
@@ -45,5 +48,6 @@ END {
 		printf "FAIL\tcmdq/vsid-translated\tno CFGI_CD_ALL in the trace\n"
 	else
 		printf "%s\tcmdq/vsid-translated\tCFGI_CD_ALL for virtual StreamID 0x42 reached the SMMU for StreamID %s\n", (cd_sid != "0x42") ? "PASS" : "FAIL", cd_sid
+	printf "%s\tcmdq/atc-inv-dropped\t%d ATC_INV reached the SMMU (no device has ATS)\n", atc ? "FAIL" : "PASS", atc + 0
 }
 ' "$log"
