@@ -34,7 +34,9 @@ build_one() {
 	fi
 	for f in $(grep -E '^drivers/.*\.c$' <<< "$files"); do
 		obj=${f%.c}.o
-		[ -f "$out/$obj" ] || continue
+		# Only what this config builds into the kernel: an object left
+		# over from another config is not (vmlinux.a lists them all).
+		ar t "$out/vmlinux.a" 2>/dev/null | grep -qx "$out/$obj" || continue
 		echo "W=1 C=2 $obj"
 		scripts/build-kernel.sh "$arch" W=1 C=2 "$obj" 2>&1 | tee "$out/.w1.log"
 		# Only findings in the file itself: preparing the build can
