@@ -7,6 +7,8 @@
 # All six share one build directory, in an order that changes one symbol
 # at a time: kbuild then recompiles only what depends on that symbol, so
 # after the first kernel each one costs about a minute, not four.
+# Then the IORT code, which only ACPI kernels build: one object with W=1
+# and sparse (configs/acpi-arm64.config).
 # One result line per combination: PASS|FAIL <tab> matrix/... <tab> detail
 set -uo pipefail
 
@@ -48,3 +50,22 @@ for combo in y-y y-m m-m m-y n-y n-m; do
 	fi
 	rm -f "$frag"
 done
+
+# The IORT code: one object, W=1 and sparse, with ACPI on top of min-arm64.
+out=build/matrix-acpi
+frags="$PWD/configs/min-arm64.config $PWD/configs/acpi-arm64.config"
+stamp=$out/.acpi-ok-$treeid-$(cat $frags | sha256sum | cut -c1-16)
+log=build/logs/matrix-acpi-iort.log
+start=$(date +%s)
+obj=drivers/acpi/arm64/iort.o
+if [ -f "$stamp" ]; then
+	printf 'PASS\tmatrix/acpi-iort\tcached for this tree\n'
+elif KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 W=1 C=2 "$obj" > "$log" 2>&1 &&
+     ! grep -qE "iort\.c:[0-9]+:([0-9]+:)? (warning|error):" "$log"; then
+	rm -f "$out"/.acpi-ok-*
+	touch "$stamp"
+	printf 'PASS\tmatrix/acpi-iort\t%s with W=1 and sparse, %ss\n' "$obj" $(($(date +%s) - start))
+else
+	tail -20 "$log" | sed 's/^/  /' >&2
+	printf 'FAIL\tmatrix/acpi-iort\tsee %s\n' "$log"
+fi
