@@ -10,7 +10,7 @@ GUEST_PROGS ?=
 export GUEST_PROGS
 
 .PHONY: help setup base tree export kernels tests run check checkpatch \
-	build-each matrix clean distclean
+	apply-newest build-each matrix clean distclean
 
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
@@ -23,6 +23,7 @@ help:
 	@echo "make kernels     build the x86_64 and arm64 test kernels (build/x86_64, build/arm64)"
 	@echo "make tests       build the iommu selftests for both architectures"
 	@echo "make checkpatch  checkpatch --strict on every patch"
+	@echo "make apply-newest  git am the series on the newest linux-source-6.12 Debian 12 offers"
 	@echo "make build-each  build every patch of the series on its own (bisectability, W=1, sparse)"
 	@echo "make matrix      link arm64 with IOMMUFD=y/m/n and ARM_SMMU_V3=y/m"
 	@echo "make clean       remove build output but keep the tree and caches"
@@ -50,6 +51,9 @@ tests: kernels
 
 checkpatch: tree
 	@mkdir -p build/logs && scripts/checkpatch.sh
+
+apply-newest: setup
+	@scripts/apply-newest.sh
 
 build-each: tree
 	@mkdir -p build/logs && scripts/build-each.sh

@@ -56,6 +56,7 @@ total_start=$(date +%s)
 stage setup quiet scripts/setup.sh
 stage tree quiet scripts/make-tree.sh
 stage checkpatch scripts/checkpatch.sh
+stage apply-newest scripts/apply-newest.sh
 stage build-each-patch scripts/build-each.sh
 stage link-matrix scripts/build-matrix.sh
 stage x86_64-guest x86_guest
