@@ -44,10 +44,29 @@ arm64_guest() {
 	# QEMU traces the emulated SMMU's command queue: what the vSMMU sent.
 	local trace=build/logs/arm64-smmuv3-cmdq.log
 	rm -f "$trace"
-	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -D $trace"
+	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh -trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -D $trace"
 	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu ||
 		printf 'FAIL\tarm64-smmuv3/build\tthe kernel or the tests did not build\n'
 	scripts/cmdq-trace.sh "$trace"
+	# A short second boot without the vSMMU opt-in: the refusal.
+	unset QEMU_TRACE
+	export VSMMU_OPT_IN=0
+	guest arm64 arm64-no-opt-in \
+		"build/tests-arm64/iommufd_edu -f vsmmu_opt_in" ||
+		printf 'FAIL\tarm64-no-opt-in/build\tthe kernel or the tests did not build\n'
+	unset VSMMU_OPT_IN
+	opt_in_seen arm64-smmuv3 'vsmmu_assume_coherent=Y: vSMMU [0-9]* allocated, kernel tainted'
+	opt_in_seen arm64-no-opt-in 'vsmmu_assume_coherent=N: IOMMU_VIOMMU_ALLOC answers EOPNOTSUPP'
+}
+
+# vsmmu_opt_in.opt_in checks whichever side its boot has: say which ran.
+opt_in_seen() {
+	local log=build/logs/$1.log
+	if grep -q "step: $2" "$log" 2>/dev/null; then
+		printf 'PASS\t%s/opt-in-side\t%s\n' "$1" "$(grep -m1 -o "$2.*" "$log")"
+	else
+		printf 'FAIL\t%s/opt-in-side\tno "%s" in %s\n' "$1" "$2" "$log"
+	fi
 }
 
 quiet() { "$@" >&2; }

@@ -2,6 +2,7 @@
 # Boot one guest under QEMU (TCG) with an initramfs and keep its console log.
 # Usage: run-guest.sh ARCH NAME INITRAMFS [extra kernel args]
 # The log goes to build/logs/NAME.log (and to stdout if VERBOSE=1).
+# VSMMU_OPT_IN=0 boots arm64 without arm_smmu_v3.vsmmu_assume_coherent=1.
 # The run ends by itself: the guest reboots into -no-reboot, and a timeout
 # (GUEST_TIMEOUT seconds, default 900) stops a hung guest.
 set -euo pipefail
@@ -25,12 +26,18 @@ x86_64)
 	;;
 arm64)
 	kernel=build/arm64/arch/arm64/boot/Image
+	# A second edu behind a PCIe-to-PCI bridge has two StreamIDs (its
+	# own and the bridge's alias): iommufd_edu's vsmmu_two_streams.
 	qemu=(qemu-system-aarch64 -M virt,iommu=smmuv3,gic-version=3 -accel tcg
-	      -cpu max -smp 2 -m 2G -device edu ${QEMU_TRACE:-})
+	      -cpu max -smp 2 -m 2G -device edu
+	      -device pcie-pci-bridge,id=br0 -device edu,bus=br0,addr=1
+	      ${QEMU_TRACE:-})
 	console=ttyAMA0
 	# QEMU's SMMUv3 has neither S2FWB nor CANWBS but all its DMA is
-	# coherent: opt in to vSMMUs (see the README's known limits).
-	extra_append="arm_smmu_v3.vsmmu_assume_coherent=1"
+	# coherent: opt in to vSMMUs (see the README's known limits), unless
+	# VSMMU_OPT_IN=0 (the boot that proves the refusal).
+	extra_append=
+	[ "${VSMMU_OPT_IN:-1}" = 0 ] || extra_append="arm_smmu_v3.vsmmu_assume_coherent=1"
 	;;
 *) die "unknown arch $arch" ;;
 esac

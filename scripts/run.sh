@@ -9,7 +9,7 @@ edu=build/tests-arm64/iommufd_edu
 # The story: the first test with the VMM's setup, then the others
 first=vsmmu.remap_needs_invalidation
 rest=(vsmmu.cd_change_needs_cfgi_by_vsid vsmmu.abort_and_bypass
-      vsmmu.refused_without_opt_in vsmmu.teardown_unbind_with_vdevice)
+      vsmmu.stage2_remap vsmmu_opt_in.opt_in vsmmu.teardown_unbind_with_vdevice)
 ntests=$((1 + ${#rest[@]}))
 scripts/build-kernel.sh arm64
 scripts/build-tests.sh arm64
