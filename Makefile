@@ -2,7 +2,10 @@
 # Run 'make help'. Everything is built under build/ (ignored by git).
 
 SHELL := /bin/bash
-export CCACHE_DIR ?= $(CURDIR)/build/ccache
+# The shared cache (scripts/cache.sh): IOMMUFD_CACHE, default
+# ~/.cache/iommufd-viommu. make check CACHE=off runs the cold path.
+CACHE ?= on
+export CACHE
 
 # Extra static programs to run in the guest after the edu test, e.g.
 #   make run GUEST_PROGS="path/to/my-vmm-test path/to/other"
@@ -10,12 +13,13 @@ GUEST_PROGS ?=
 export GUEST_PROGS
 
 .PHONY: help setup base tree export kernels tests run check checkpatch \
-	apply-newest build-each matrix clean distclean
+	apply-newest build-each matrix clean distclean cache-clean
 
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
 	@echo "                 (GUEST_PROGS=\"prog ...\" adds your own static programs to the guest)"
 	@echo "make check       every test: checkpatch, build each patch, x86_64 and arm64 guests"
+	@echo "                 (CACHE=off: the cold path: no build output, no shared cache reused)"
 	@echo "make setup       install the Debian packages the harness needs (root)"
 	@echo "make base        fetch and verify the pinned linux-source-6.12 tarball"
 	@echo "make tree        build/linux: base commit tagged 'base' + patches/ applied with git am"
@@ -28,6 +32,7 @@ help:
 	@echo "make matrix      link arm64 with IOMMUFD=y/m/n and ARM_SMMU_V3=y/m"
 	@echo "make clean       remove build output but keep the tree and caches"
 	@echo "make distclean   remove build/ entirely"
+	@echo "make cache-clean empty the shared cache (IOMMUFD_CACHE, default ~/.cache/iommufd-viommu)"
 
 setup:
 	@scripts/setup.sh
@@ -72,3 +77,6 @@ clean:
 
 distclean:
 	rm -rf build
+
+cache-clean:
+	@. scripts/cache.sh && echo "removing $$IOMMUFD_CACHE" && rm -rf "$$IOMMUFD_CACHE"

@@ -4,9 +4,10 @@
 # backports), extracts only the files the series touches into a small git
 # repository (build/apply-newest) and runs 'git am' on each patch in order.
 # One result line: PASS|FAIL|SKIP <tab> apply/newest-6.12 <tab> detail.
-# The tarball is cached in $IOMMUFD_CACHE (default
-# ${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-viommu) with its SHA-256 beside it.
+# The tarball is kept in the shared cache (scripts/cache.sh, base/) with its
+# SHA-256 beside it.
 set -euo pipefail
+. scripts/cache.sh
 
 die() { echo "apply-newest: $*" >&2; exit 1; }
 name=apply/newest-6.12
@@ -28,45 +29,33 @@ if [ -z "$version" ]; then
 	exit 0
 fi
 
-# The tarball: fetch-base's if it is this very version, else our cache.
-tarball=""
-if [ -s build/base.used ] && [ -s build/cache/linux-source-6.12.tar.xz ]; then
-	read -r _ used_version used_sum < build/base.used
-	if [ "$used_version" = "$version" ]; then
-		if [ "$(sum_of build/cache/linux-source-6.12.tar.xz)" = "$used_sum" ]; then
-			tarball=build/cache/linux-source-6.12.tar.xz
-		else
-			echo "apply-newest: build/cache/linux-source-6.12.tar.xz does not match build/base.used; not using it" >&2
-		fi
+# The tarball, in the shared cache's base/ (where fetch-base.sh keeps the
+# pinned one), verified against the SHA-256 kept with it.
+cache=$IOMMUFD_CACHE/base
+mkdir -p "$cache" || die "cannot create cache directory $cache"
+tarball=$cache/${pkg}_$version.tar.xz
+if [ -s "$tarball" ] && [ -s "$tarball.sha256" ] &&
+   [ "$(sum_of "$tarball")" = "$(cut -d' ' -f1 "$tarball.sha256")" ]; then
+	:
+else
+	if [ -e "$tarball" ]; then
+		echo "apply-newest: $tarball does not match its SHA-256; downloading it again" >&2
 	fi
-fi
-if [ -z "$tarball" ]; then
-	cache=${IOMMUFD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iommufd-viommu}
-	mkdir -p "$cache" || die "cannot create cache directory $cache"
-	tarball=$cache/${pkg}_$version.tar.xz
-	if [ -s "$tarball" ] && [ -s "$tarball.sha256" ] &&
-	   [ "$(sum_of "$tarball")" = "$(cut -d' ' -f1 "$tarball.sha256")" ]; then
-		:
-	else
-		if [ -e "$tarball" ]; then
-			echo "apply-newest: $tarball does not match its SHA-256; downloading it again" >&2
-		fi
-		rm -f "$tarball" "$tarball.sha256"
-		command -v apt-get >/dev/null || die "apt-get not found: Debian 12 is required"
-		tmp=$(mktemp -d "$cache/deb.XXXXXX")
-		trap 'rm -rf "$tmp"' EXIT
-		( cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2 ) ||
-			die "could not download $pkg=$version"
-		dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" "./$member" ||
-			die "no $member in $pkg=$version"
-		sum=$(sum_of "$tmp/$member")
-		mv "$tmp/$member" "$tarball"
-		echo "$sum  $(basename "$tarball")" > "$tmp/sha256"
-		mv "$tmp/sha256" "$tarball.sha256"
-		rm -rf "$tmp"
-		trap - EXIT
-		echo "apply-newest: cached $pkg $version sha256 $sum in $tarball" >&2
-	fi
+	rm -f "$tarball" "$tarball.sha256"
+	command -v apt-get >/dev/null || die "apt-get not found: Debian 12 is required"
+	tmp=$(mktemp -d "$cache/deb.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	( cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$version" >&2 ) ||
+		die "could not download $pkg=$version"
+	dpkg-deb --fsys-tarfile "$tmp"/*.deb | tar -x -C "$tmp" "./$member" ||
+		die "no $member in $pkg=$version"
+	sum=$(sum_of "$tmp/$member")
+	mv "$tmp/$member" "$tarball"
+	echo "$sum  $(basename "$tarball")" > "$tmp/sha256"
+	mv "$tmp/sha256" "$tarball.sha256"
+	rm -rf "$tmp"
+	trap - EXIT
+	echo "apply-newest: cached $pkg $version sha256 $sum in $tarball" >&2
 fi
 
 # The series and every path it touches (both sides of each diff --git).

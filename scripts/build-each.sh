@@ -7,11 +7,16 @@
 #    arch/arm64/) that an x86_64 kernel does not build;
 #  - every C file under drivers/ the commit touches that this config builds,
 #    again with W=1 and sparse (C=2): any warning in that file fails;
-#  - the iommu selftests.
-# A commit already built from the same tree and config is not built again.
+#  - the iommu selftests, if the commit changes their sources (tools/,
+#    uapi headers, the mock's iommufd_test.h).
+# A commit already built from the same tree, config, toolchain and harness,
+# in this clone or another (the shared cache, scripts/cache.sh), is not
+# built again: its PASS says "cached". The selftests are only rebuilt when
+# their sources change (build-tests.sh keeps them in the shared cache).
 # Leaves the tree on its branch again. One result line per commit and arch:
 #   PASS|FAIL <tab> build/NNNN-SUBJECT/ARCH <tab> detail
 set -uo pipefail
+. scripts/cache.sh
 
 die() { echo "build-each: $*" >&2; exit 1; }
 tree=build/linux
@@ -43,9 +48,19 @@ build_one() {
 		# rerun sparse on base files (the arm64 vDSO) that are not ours.
 		! grep -E "$f:[0-9]+:([0-9]+:)? (warning|error):" "$out/.w1.log" || return 1
 	done
+	# The selftests only where this commit changed what they are built
+	# from (patch 1 comes before the fix that makes the base's build)
+	local tsrc="tools include/uapi arch/x86/include/uapi arch/arm64/include/uapi drivers/iommu/iommufd/iommufd_test.h"
+	# shellcheck disable=SC2086
+	if [ "$(git -C "$tree" ls-tree "$c^" $tsrc)" = "$(git -C "$tree" ls-tree "$c" $tsrc)" ]; then
+		echo "selftests: not built, this commit does not change their sources"
+		return 0
+	fi
 	TESTS_OUT=build/each-tests-$arch scripts/build-tests.sh "$arch"
 }
 
+toolchain=$(toolchain_id)
+script=$(files_id scripts/build-each.sh scripts/build-kernel.sh scripts/build-tests.sh)
 n=0
 for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
@@ -54,18 +69,18 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	checked_out=0
 	for arch in $archs; do
 		log=build/logs/build-$name-$arch.log
-		stamp=build/each-$arch/.each-ok-$treeid-$(cat configs/min-$arch.config | sha256sum | cut -c1-16)
+		key="each $arch tree=$treeid config=$(sha256sum < configs/min-$arch.config | cut -c1-16) toolchain=$toolchain script=$script"
 		start=$(date +%s)
 		# Check out only what must be built: a checkout touches files
 		# and so costs rebuilds later.
-		if [ ! -f "$stamp" ] && [ $checked_out = 0 ]; then
+		if ! record_has each "$key" && [ $checked_out = 0 ]; then
 			git -C "$tree" checkout -q "$c"
 			checked_out=1
 		fi
-		if [ -f "$stamp" ]; then
-			printf 'PASS\tbuild/%s/%s\tcached for this tree\n' "$name" "$arch"
+		if record_has each "$key"; then
+			printf 'PASS\tbuild/%s/%s\tcached: this tree, config and toolchain built before\n' "$name" "$arch"
 		elif build_one "$arch" "$c" > "$log" 2>&1; then
-			touch "$stamp"
+			record_put each "$key"
 			printf 'PASS\tbuild/%s/%s\t%ss\n' "$name" "$arch" $(($(date +%s) - start))
 		else
 			tail -20 "$log" | sed 's/^/  /' >&2

@@ -5,7 +5,12 @@
 # Usage: build-kernel.sh ARCH [extra make args...]
 # Environment: KBUILD_OUT (build directory), FRAGMENTS (fragments instead of
 # common + ARCH), EXTRA_CONFIGS (fragments added on top).
+# A guest kernel (default build directory, no make args) built from a
+# committed tree is kept in the shared cache (scripts/cache.sh), keyed by
+# the kernel sources, the fragments, the toolchain and this script: an
+# identical one is copied from there instead of being built.
 set -euo pipefail
+. scripts/cache.sh
 
 die() { echo "build-kernel: $*" >&2; exit 1; }
 arch=${1:?usage: build-kernel.sh x86_64|arm64 [make args]}
@@ -23,13 +28,28 @@ command -v ccache >/dev/null || die "ccache missing; run 'make setup'"
 [ -z "$cross" ] || command -v "${cross}gcc" >/dev/null || die "${cross}gcc missing; run 'make setup'"
 
 mkdir -p "$out"
-export CCACHE_DIR=${CCACHE_DIR:-$PWD/build/ccache}
 out=$(realpath "$out")
 frags="${FRAGMENTS:-$PWD/configs/common.config $PWD/configs/$arch.config} ${EXTRA_CONFIGS:-}"
 kmake() {
 	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 		CC="ccache ${cross}gcc" -j"$(nproc)" "$@"
 }
+
+# The shared cache's key for this kernel, if it may use it: the sources
+# without tools/ and Documentation/ (as committed: no local changes).
+store_key=
+if [ -z "${KBUILD_OUT:-}" ] && [ $# = 0 ] &&
+   [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
+	# shellcheck disable=SC2086
+	store_key="kernel $arch src=$(git -C "$src" ls-tree HEAD |
+		grep -vP '\t(tools|Documentation)$' | sha256sum | cut -c1-40)
+frags=$(cat $frags | sha256sum | cut -c1-16) toolchain=$(toolchain_id)
+script=$(files_id scripts/build-kernel.sh)"
+	if store_get "$store_key" "$out"; then
+		echo "build-kernel: $out/$image from the shared cache"
+		exit 0
+	fi
+fi
 
 # Regenerate .config only when a fragment changed.
 stamp="$out/.fragments"
@@ -56,4 +76,8 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 	echo "$want" > "$stamp"
 fi
 kmake "$@"
+if [ -n "$store_key" ]; then
+	cp "$out/.config" "$out/config"
+	store_put "$store_key" "$out" "$image" config
+fi
 [ $# -gt 0 ] || echo "build-kernel: $out/$image"

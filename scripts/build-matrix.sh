@@ -9,8 +9,12 @@
 # after the first kernel each one costs about a minute, not four.
 # Then the IORT code, which only ACPI kernels build: one object with W=1
 # and sparse (configs/acpi-arm64.config).
+# The results are kept in the shared cache (scripts/cache.sh), keyed by the
+# kernel source, the config, the toolchain and the harness scripts: a
+# combination any clone built is reported "cached", not built again.
 # One result line per combination: PASS|FAIL <tab> matrix/... <tab> detail
 set -uo pipefail
+. scripts/cache.sh
 
 tree=build/linux
 # The stamps name HEAD's tree: the kernel built must be that tree.
@@ -21,6 +25,8 @@ unset EXTRA_CONFIGS
 # the key, so that a selftest-only change does not rebuild six kernels.
 treeid=$(git -C "$tree" ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |
 	 sha256sum | cut -c1-40)
+toolchain=$(toolchain_id)
+script=$(files_id scripts/build-matrix.sh scripts/build-kernel.sh)
 mkdir -p build/logs
 out=build/matrix-arm64
 for combo in y-y y-m m-m m-y n-y n-m; do
@@ -34,15 +40,14 @@ for combo in y-y y-m m-m m-y n-y n-m; do
 		echo "CONFIG_IOMMUFD=$fd" >> "$frag"
 	fi
 	echo "CONFIG_ARM_SMMU_V3=$smmu" >> "$frag"
-	stamp=$out/.matrix-ok-$name-$treeid-$(sha256sum < "$frag" | cut -c1-16)
+	key="matrix $name tree=$treeid config=$(sha256sum < "$frag" | cut -c1-16) toolchain=$toolchain script=$script"
 	log=build/logs/matrix-$name.log
 	start=$(date +%s)
-	if [ -f "$stamp" ]; then
-		printf 'PASS\tmatrix/%s\tcached for this tree\n' "$name"
+	if record_has matrix "$key"; then
+		printf 'PASS\tmatrix/%s\tcached: this tree, config and toolchain linked before\n' "$name"
 	elif KBUILD_OUT=$out FRAGMENTS=$frag scripts/build-kernel.sh arm64 > "$log" 2>&1 &&
 	     grep -qx "CONFIG_ARM_SMMU_V3=$smmu" "$out/.config"; then
-		rm -f "$out"/.matrix-ok-"$name"-*
-		touch "$stamp"
+		record_put matrix "$key"
 		printf 'PASS\tmatrix/%s\t%ss\n' "$name" $(($(date +%s) - start))
 	else
 		tail -20 "$log" | sed 's/^/  /' >&2
@@ -54,16 +59,16 @@ done
 # The IORT code: one object, W=1 and sparse, with ACPI on top of min-arm64.
 out=build/matrix-acpi
 frags="$PWD/configs/min-arm64.config $PWD/configs/acpi-arm64.config"
-stamp=$out/.acpi-ok-$treeid-$(cat $frags | sha256sum | cut -c1-16)
+# shellcheck disable=SC2086
+key="acpi-iort tree=$treeid config=$(cat $frags | sha256sum | cut -c1-16) toolchain=$toolchain script=$script"
 log=build/logs/matrix-acpi-iort.log
 start=$(date +%s)
 obj=drivers/acpi/arm64/iort.o
-if [ -f "$stamp" ]; then
-	printf 'PASS\tmatrix/acpi-iort\tcached for this tree\n'
+if record_has matrix "$key"; then
+	printf 'PASS\tmatrix/acpi-iort\tcached: this tree, config and toolchain built before\n'
 elif KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 W=1 C=2 "$obj" > "$log" 2>&1 &&
      ! grep -qE "iort\.c:[0-9]+:([0-9]+:)? (warning|error):" "$log"; then
-	rm -f "$out"/.acpi-ok-*
-	touch "$stamp"
+	record_put matrix "$key"
 	printf 'PASS\tmatrix/acpi-iort\t%s with W=1 and sparse, %ss\n' "$obj" $(($(date +%s) - start))
 else
 	tail -20 "$log" | sed 's/^/  /' >&2

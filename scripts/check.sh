@@ -3,8 +3,16 @@
 # lines (PASS|FAIL|SKIP <tab> name <tab> detail) to build/logs/results.txt;
 # the run ends with one summary line and the time each stage took.
 # Exit status is non-zero if anything failed.
+# CACHE=off: the cold path. The build outputs of this clone are removed and
+# a private, empty cache replaces the shared one (scripts/cache.sh).
 set -uo pipefail
 
+if [ "${CACHE:-on}" = off ]; then
+	echo "=== CACHE=off: removing this clone's build outputs; private empty cache build/cache-off"
+	rm -rf build/cache-off build/x86_64 build/arm64 build/each-* build/matrix-* \
+		build/tests-* build/each-tests-* build/apply-newest*
+fi
+. scripts/cache.sh
 mkdir -p build/logs
 results=build/logs/results.txt
 : > "$results"
@@ -16,10 +24,11 @@ stage() {
 	echo "=== $name"
 	local start
 	start=$(date +%s)
+	ccache_zero
 	"$@" | tee -a "$results" | awk -F'\t' '$1 != "PASS" { print "    " $1 " " $2 (($3 != "") ? ": " $3 : "") }'
 	local rc=${PIPESTATUS[0]}
 	[ "$rc" = 0 ] || printf 'FAIL\tstage/%s\texit status %s\n' "$name" "$rc" | tee -a "$results"
-	times+=("$(printf '%-22s %5ss' "$name" $(($(date +%s) - start)))")
+	times+=("$(printf '%-22s %5ss   %s' "$name" $(($(date +%s) - start)) "$(ccache_rate)")")
 }
 
 guest() {
@@ -73,6 +82,7 @@ quiet() { "$@" >&2; }
 
 total_start=$(date +%s)
 stage setup quiet scripts/setup.sh
+stage cache scripts/cache-check.sh
 stage tree quiet scripts/make-tree.sh
 stage checkpatch scripts/checkpatch.sh
 stage apply-newest scripts/apply-newest.sh
@@ -81,7 +91,7 @@ stage link-matrix scripts/build-matrix.sh
 stage x86_64-guest x86_guest
 stage arm64-guest arm64_guest
 
-echo "=== time per stage"
+echo "=== time per stage (cache: $IOMMUFD_CACHE)"
 printf '    %s\n' "${times[@]}"
 printf '    %-22s %5ss\n' total $(($(date +%s) - total_start))
 skipped=$(grep -c '^SKIP' "$results")
@@ -91,5 +101,6 @@ if [ "$skipped" != 0 ]; then
 fi
 pass=$(grep -c '^PASS' "$results")
 fail=$(grep -c '^FAIL' "$results")
-echo "$pass passed, $fail failed, $skipped skipped"
+cached=$(grep -c $'^PASS\t[^\t]*\tcached' "$results")
+echo "$pass passed ($cached of them from the cache, built before with the same inputs), $fail failed, $skipped skipped"
 [ "$fail" = 0 ]
