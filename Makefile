@@ -73,7 +73,7 @@ check:
 	@scripts/check.sh
 
 clean:
-	rm -rf build/x86_64 build/arm64 build/each-* build/matrix-* build/min-* build/tests-* build/logs build/*.cpio.gz
+	rm -rf build/x86_64 build/arm64 build/each-* build/matrix-* build/tests-* build/logs build/*.cpio.gz
 
 distclean:
 	rm -rf build

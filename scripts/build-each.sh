@@ -1,12 +1,18 @@
 #!/bin/bash
 # Bisectability: build every commit since 'base' in build/linux, in order,
-# for each architecture, incrementally, with the small no-debug configs
-# (configs/min-ARCH.config) in build/each-ARCH. For each commit:
+# incrementally, in the guest kernels' own build directories (build/ARCH,
+# configs/common.config + configs/ARCH.config): the last commit's build is
+# the guest kernel, so the guest stages compile nothing, and each commit
+# only recompiles what it changed. The two architectures of a commit build
+# at the same time: most of an incremental build is make's own walk and the
+# link, one core each. For each commit and architecture:
 #  - the kernel, unless the commit only touches tools/ or Documentation/,
 #    or, for x86_64, only arm64 code (drivers/iommu/arm/, drivers/acpi/arm64/,
 #    arch/arm64/) that an x86_64 kernel does not build;
-#  - every C file under drivers/ the commit touches that this config builds,
-#    again with W=1 and sparse (C=2): any warning in that file fails;
+#  - every C file under drivers/ the commit touches that this config links
+#    into vmlinux, again with W=1 and sparse (C=2), in one make call: any
+#    warning in those files fails (the next build recompiles them with the
+#    normal flags, from ccache);
 #  - the iommu selftests, if the commit changes their sources (tools/,
 #    uapi headers, the mock's iommufd_test.h).
 # A commit already built from the same tree, config, toolchain and harness,
@@ -24,30 +30,34 @@ archs=${ARCHS:-x86_64 arm64}
 [ -z "$(git -C "$tree" status --porcelain --untracked-files=no)" ] ||
 	die "$tree has uncommitted changes"
 branch=$(git -C "$tree" symbolic-ref -q --short HEAD) || die "$tree is not on a branch"
-trap 'git -C "$tree" checkout -q "$branch"' EXIT
 
 build_one() {
-	local arch=$1 c=$2 out=build/each-$1 files f obj kernel=0
+	local arch=$1 c=$2 out=build/$1 files f obj objs=() kernel=0
 	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c")
 	local skip='^(tools|Documentation)/'
 	[ "$arch" != x86_64 ] ||
 		skip='^(tools|Documentation|drivers/iommu/arm|drivers/acpi/arm64|arch/arm64)/'
 	grep -qvE "$skip" <<< "$files" && kernel=1
-	export KBUILD_OUT=$out FRAGMENTS=$PWD/configs/min-$arch.config
 	if [ $kernel = 1 ] || [ ! -f "$out/.config" ]; then
-		scripts/build-kernel.sh "$arch" || return 1
+		KBUILD_OUT=$out scripts/build-kernel.sh "$arch" || return 1
 	fi
 	for f in $(grep -E '^drivers/.*\.c$' <<< "$files"); do
 		obj=${f%.c}.o
 		# Only what this config builds into the kernel: an object left
 		# over from another config is not (vmlinux.a lists them all).
-		ar t "$out/vmlinux.a" 2>/dev/null | grep -qx "$out/$obj" || continue
-		echo "W=1 C=2 $obj"
-		scripts/build-kernel.sh "$arch" W=1 C=2 "$obj" 2>&1 | tee "$out/.w1.log"
-		# Only findings in the file itself: preparing the build can
-		# rerun sparse on base files (the arm64 vDSO) that are not ours.
-		! grep -E "$f:[0-9]+:([0-9]+:)? (warning|error):" "$out/.w1.log" || return 1
+		ar t "$out/vmlinux.a" 2>/dev/null | grep -qx "$out/$obj" && objs+=("$obj")
 	done
+	if [ ${#objs[@]} -gt 0 ]; then
+		echo "W=1 C=2 ${objs[*]}"
+		KBUILD_OUT=$out scripts/build-kernel.sh "$arch" W=1 C=2 "${objs[@]}" 2>&1 |
+			tee "$out/.w1.log"
+		# Only findings in these files: preparing the build can
+		# rerun sparse on base files (the arm64 vDSO) that are not ours.
+		for obj in "${objs[@]}"; do
+			! grep -E "${obj%.o}\.c:[0-9]+:([0-9]+:)? (warning|error):" "$out/.w1.log" ||
+				return 1
+		done
+	fi
 	# The selftests only where this commit changed what they are built
 	# from (patch 1 comes before the fix that makes the base's build)
 	local tsrc="tools include/uapi arch/x86/include/uapi arch/arm64/include/uapi drivers/iommu/iommufd/iommufd_test.h"
@@ -56,11 +66,28 @@ build_one() {
 		echo "selftests: not built, this commit does not change their sources"
 		return 0
 	fi
-	TESTS_OUT=build/each-tests-$arch scripts/build-tests.sh "$arch"
+	KBUILD_OUT=$out TESTS_OUT=build/each-tests-$arch scripts/build-tests.sh "$arch"
+}
+
+# One commit on one architecture: its result line, on stdout.
+each_arch() {
+	local arch=$1 c=$2 name=$3 key=$4 start log
+	log=build/logs/build-$name-$arch.log
+	start=$(date +%s)
+	if build_one "$arch" "$c" > "$log" 2>&1; then
+		record_put each "$key"
+		printf 'PASS\tbuild/%s/%s\t%ss\n' "$name" "$arch" $(($(date +%s) - start))
+	else
+		tail -20 "$log" | sed 's/^/  /' >&2
+		printf 'FAIL\tbuild/%s/%s\tsee %s\n' "$name" "$arch" "$log"
+	fi
 }
 
 toolchain=$(toolchain_id)
 script=$(files_id scripts/build-each.sh scripts/build-kernel.sh scripts/build-tests.sh)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; git -C "$tree" checkout -q "$branch"' EXIT
+mkdir -p build/logs
 n=0
 for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	n=$((n + 1))
@@ -68,23 +95,24 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	treeid=$(git -C "$tree" rev-parse "$c^{tree}")
 	checked_out=0
 	for arch in $archs; do
-		log=build/logs/build-$name-$arch.log
-		key="each $arch tree=$treeid config=$(sha256sum < configs/min-$arch.config | cut -c1-16) toolchain=$toolchain script=$script"
-		start=$(date +%s)
+		# shellcheck disable=SC2086
+		config=$(cat configs/common.config configs/$arch.config | sha256sum | cut -c1-16)
+		key="each $arch tree=$treeid config=$config toolchain=$toolchain script=$script"
+		if record_has each "$key"; then
+			printf 'PASS\tbuild/%s/%s\tcached: this tree, config and toolchain built before\n' \
+				"$name" "$arch" > "$tmp/$arch"
+			continue
+		fi
 		# Check out only what must be built: a checkout touches files
 		# and so costs rebuilds later.
-		if ! record_has each "$key" && [ $checked_out = 0 ]; then
+		if [ $checked_out = 0 ]; then
 			git -C "$tree" checkout -q "$c"
 			checked_out=1
 		fi
-		if record_has each "$key"; then
-			printf 'PASS\tbuild/%s/%s\tcached: this tree, config and toolchain built before\n' "$name" "$arch"
-		elif build_one "$arch" "$c" > "$log" 2>&1; then
-			record_put each "$key"
-			printf 'PASS\tbuild/%s/%s\t%ss\n' "$name" "$arch" $(($(date +%s) - start))
-		else
-			tail -20 "$log" | sed 's/^/  /' >&2
-			printf 'FAIL\tbuild/%s/%s\tsee %s\n' "$name" "$arch" "$log"
-		fi
+		each_arch "$arch" "$c" "$name" "$key" > "$tmp/$arch" &
+	done
+	wait
+	for arch in $archs; do
+		cat "$tmp/$arch"
 	done
 done

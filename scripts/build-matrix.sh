@@ -2,16 +2,18 @@
 # Link matrix: build (vmlinux and modules) the arm64 kernel with IOMMUFD=y,
 # m and n against a built-in and a modular ARM_SMMU_V3, so that every
 # combination of a built-in or modular IOMMU driver with iommufd links.
-# Results are cached per kernel source (the tree without tools/ and
-# Documentation/) and config: a combination already built is not rebuilt.
-# All six share one build directory, in an order that changes one symbol
-# at a time: kbuild then recompiles only what depends on that symbol, so
-# after the first kernel each one costs about a minute, not four.
-# Then the IORT code, which only ACPI kernels build: one object with W=1
+# The kernel is the arm64 guest's (configs/common.config, arm64.config, which
+# has MODULES) with the two symbols set on top (configs/matrix-arm64.config
+# says why); only those two must stick, what depends on them (VFIO) follows.
+# The build starts from a copy of the guest kernel's build directory, which
+# build-each just left at HEAD: y-y is that kernel, and each next
+# combination changes one symbol, so kbuild recompiles only what depends on
+# it. Then the IORT code, which only ACPI kernels build: one object with W=1
 # and sparse (configs/acpi-arm64.config).
 # The results are kept in the shared cache (scripts/cache.sh), keyed by the
-# kernel source, the config, the toolchain and the harness scripts: a
-# combination any clone built is reported "cached", not built again.
+# kernel source (the tree without tools/ and Documentation/), the config, the
+# toolchain and the harness scripts: a combination any clone built is
+# reported "cached", not built again.
 # One result line per combination: PASS|FAIL <tab> matrix/... <tab> detail
 set -uo pipefail
 . scripts/cache.sh
@@ -28,7 +30,44 @@ treeid=$(git -C "$tree" ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |
 toolchain=$(toolchain_id)
 script=$(files_id scripts/build-matrix.sh scripts/build-kernel.sh)
 mkdir -p build/logs
+
+# Before the first combination this run builds: the guest kernel's objects,
+# if build/arm64 has them (else kbuild and ccache build it here).
+start_from_guest() {
+	[ $copied = 0 ] || return 0
+	copied=1
+	rm -rf "$out"
+	[ ! -f build/arm64/vmlinux.a ] || cp -a build/arm64 "$out"
+}
+
+# The IORT code: one object, W=1 and sparse, with ACPI on top of the arm64
+# guest's config. It builds in its own directory, next to the matrix: on
+# two cores, its configuration and preparation fill what the matrix's
+# single-threaded make walks and links leave idle.
+acpi_iort() {
+	local out=build/matrix-acpi frags key log start obj=drivers/acpi/arm64/iort.o
+	frags="$guest $PWD/configs/acpi-arm64.config"
+	# shellcheck disable=SC2086
+	key="acpi-iort tree=$treeid config=$(cat $frags | sha256sum | cut -c1-16) toolchain=$toolchain script=$script"
+	log=build/logs/matrix-acpi-iort.log
+	start=$(date +%s)
+	if record_has matrix "$key"; then
+		printf 'PASS\tmatrix/acpi-iort\tcached: this tree, config and toolchain built before\n'
+	elif KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 W=1 C=2 "$obj" > "$log" 2>&1 &&
+	     ! grep -qE "iort\.c:[0-9]+:([0-9]+:)? (warning|error):" "$log"; then
+		record_put matrix "$key"
+		printf 'PASS\tmatrix/acpi-iort\t%s with W=1 and sparse, %ss\n' "$obj" $(($(date +%s) - start))
+	else
+		tail -20 "$log" | sed 's/^/  /' >&2
+		printf 'FAIL\tmatrix/acpi-iort\tsee %s\n' "$log"
+	fi
+}
+
+guest="$PWD/configs/common.config $PWD/configs/arm64.config"
+acpi=$(mktemp)
+acpi_iort > "$acpi" &
 out=build/matrix-arm64
+copied=0
 for combo in y-y y-m m-m m-y n-y n-m; do
 	fd=${combo%-*} smmu=${combo#*-}
 	name=iommufd-$fd-smmu-$smmu
@@ -40,12 +79,14 @@ for combo in y-y y-m m-m m-y n-y n-m; do
 		echo "CONFIG_IOMMUFD=$fd" >> "$frag"
 	fi
 	echo "CONFIG_ARM_SMMU_V3=$smmu" >> "$frag"
-	key="matrix $name tree=$treeid config=$(sha256sum < "$frag" | cut -c1-16) toolchain=$toolchain script=$script"
+	# shellcheck disable=SC2086
+	key="matrix $name tree=$treeid config=$(cat $guest "$frag" | sha256sum | cut -c1-16) toolchain=$toolchain script=$script"
 	log=build/logs/matrix-$name.log
 	start=$(date +%s)
 	if record_has matrix "$key"; then
 		printf 'PASS\tmatrix/%s\tcached: this tree, config and toolchain linked before\n' "$name"
-	elif KBUILD_OUT=$out FRAGMENTS=$frag scripts/build-kernel.sh arm64 > "$log" 2>&1 &&
+	elif start_from_guest && KBUILD_OUT=$out FRAGMENTS="$guest $frag" CHECK_FRAGMENTS=$frag \
+		scripts/build-kernel.sh arm64 > "$log" 2>&1 &&
 	     grep -qx "CONFIG_ARM_SMMU_V3=$smmu" "$out/.config"; then
 		record_put matrix "$key"
 		printf 'PASS\tmatrix/%s\t%ss\n' "$name" $(($(date +%s) - start))
@@ -56,21 +97,6 @@ for combo in y-y y-m m-m m-y n-y n-m; do
 	rm -f "$frag"
 done
 
-# The IORT code: one object, W=1 and sparse, with ACPI on top of min-arm64.
-out=build/matrix-acpi
-frags="$PWD/configs/min-arm64.config $PWD/configs/acpi-arm64.config"
-# shellcheck disable=SC2086
-key="acpi-iort tree=$treeid config=$(cat $frags | sha256sum | cut -c1-16) toolchain=$toolchain script=$script"
-log=build/logs/matrix-acpi-iort.log
-start=$(date +%s)
-obj=drivers/acpi/arm64/iort.o
-if record_has matrix "$key"; then
-	printf 'PASS\tmatrix/acpi-iort\tcached: this tree, config and toolchain built before\n'
-elif KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 W=1 C=2 "$obj" > "$log" 2>&1 &&
-     ! grep -qE "iort\.c:[0-9]+:([0-9]+:)? (warning|error):" "$log"; then
-	record_put matrix "$key"
-	printf 'PASS\tmatrix/acpi-iort\t%s with W=1 and sparse, %ss\n' "$obj" $(($(date +%s) - start))
-else
-	tail -20 "$log" | sed 's/^/  /' >&2
-	printf 'FAIL\tmatrix/acpi-iort\tsee %s\n' "$log"
-fi
+wait
+cat "$acpi"
+rm -f "$acpi"

@@ -29,6 +29,11 @@ mkdir -p "$IOMMUFD_CACHE"
 export CCACHE_DIR=$IOMMUFD_CACHE/ccache
 export CCACHE_BASEDIR=$PWD
 export CCACHE_NOHASHDIR=1
+# Depend mode: a miss compiles once, without running the preprocessor
+# first to make a key (ccache's default): measured on an arm64 guest
+# config's mm/ and kernel/, a cold cache cost 213 s against 148 s without
+# ccache, 137 s in depend mode. Hits come from the direct mode alone.
+export CCACHE_DEPEND=1
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 
 # The versions of everything that turns sources into what we cache.

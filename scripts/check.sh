@@ -31,6 +31,35 @@ stage() {
 	times+=("$(printf '%-22s %5ss   %s' "$name" $(($(date +%s) - start)) "$(ccache_rate)")")
 }
 
+# Two stages at once, for stages that leave a core idle: QEMU's TCG runs
+# the guest's test program on one host thread, and the matrix's
+# incremental builds are mostly make's walk and the link (it builds with
+# one job here). Usage: stages_beside NAME FUNCTION NAME FUNCTION. Each
+# one's results and time are its own; the ccache rate is the pair's.
+stages_beside() {
+	local tmp i start rc secs name
+	tmp=$(mktemp -d)
+	echo "=== $1, beside it $3"
+	ccache_zero
+	for i in 0 1; do
+		(
+			start=$(date +%s)
+			"${@:$((2 * i + 2)):1}" > "$tmp/$i.out"
+			echo "$? $(($(date +%s) - start))" > "$tmp/$i.end"
+		) &
+	done
+	wait
+	for i in 0 1; do
+		name=${*:$((2 * i + 1)):1}
+		tee -a "$results" < "$tmp/$i.out" |
+			awk -F'\t' '$1 != "PASS" { print "    " $1 " " $2 (($3 != "") ? ": " $3 : "") }'
+		read -r rc secs < "$tmp/$i.end"
+		[ "$rc" = 0 ] || printf 'FAIL\tstage/%s\texit status %s\n' "$name" "$rc" | tee -a "$results"
+		times+=("$(printf '%-22s %5ss   beside %s; %s' "$name" "$secs" "${*:$((3 - 2 * i)):1}" "$(ccache_rate)")")
+	done
+	rm -rf "$tmp"
+}
+
 guest() {
 	local arch=$1 name=$2
 	shift 2
@@ -87,9 +116,11 @@ stage tree quiet scripts/make-tree.sh
 stage checkpatch scripts/checkpatch.sh
 stage apply-newest scripts/apply-newest.sh
 stage build-each-patch scripts/build-each.sh
-stage link-matrix scripts/build-matrix.sh
-stage x86_64-guest x86_guest
-stage arm64-guest arm64_guest
+matrix_then_arm64() {
+	MAKE_JOBS=1 scripts/build-matrix.sh
+	arm64_guest
+}
+stages_beside x86_64-guest x86_guest link-matrix+arm64 matrix_then_arm64
 
 echo "=== time per stage (cache: $IOMMUFD_CACHE)"
 printf '    %s\n' "${times[@]}"

@@ -4,12 +4,14 @@
 # Findings listed in checkpatch.exceptions (with the reason they cannot be
 # fixed) are reported but do not fail. FILE_PATH_CHANGES ("does MAINTAINERS
 # need updating?") is ignored: the IOMMUFD entry's F: lines already cover
-# every directory the series adds files to.
+# every directory the series adds files to. Two patches are checked at a
+# time (checkpatch is single-threaded); the results print in series order.
 set -uo pipefail
 tree=${KSRC:-build/linux}
 top=$PWD
 mkdir -p build/logs
-sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series | while read -r p; do
+check_one() {
+	local p=$1 log found excused left
 	log=build/logs/checkpatch-${p%.patch}.log
 	# System python for spdxcheck.py (python3-ply), not a pyenv one.
 	(cd "$tree" && PATH=/usr/bin:$PATH scripts/checkpatch.pl --strict --ignore FILE_PATH_CHANGES \
@@ -37,4 +39,17 @@ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series | while read -r p; do
 		sed 's/^/  /' "$log" | head -40 >&2
 		printf 'FAIL\tcheckpatch/%s\t%s\n' "$p" "$(printf '%s' "$left" | wc -l) problems, see $log"
 	fi
+}
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+while read -r p; do
+	n=$((n + 1))
+	check_one "$p" > "$tmp/$n" &
+	[ "$(jobs -rp | wc -l)" -lt 2 ] || wait -n
+done < <(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' patches/series)
+wait
+for i in $(seq 1 $n); do
+	cat "$tmp/$i"
 done
