@@ -33,8 +33,9 @@ stage() {
 
 # Two stages at once, for stages that leave a core idle: QEMU's TCG runs
 # the guest's test program on one host thread, and the matrix's
-# incremental builds are mostly make's walk and the link (it builds with
-# one job here). Usage: stages_beside NAME FUNCTION NAME FUNCTION. Each
+# incremental builds are mostly make's walk and the link. The matrix runs
+# at the lowest priority (nice 19), so that the guest's timed tests get
+# their core first and the matrix takes every cycle they leave. Usage: stages_beside NAME FUNCTION NAME FUNCTION. Each
 # one's results and time are its own; the ccache rate is the pair's.
 stages_beside() {
 	local tmp i start rc secs name
@@ -117,7 +118,7 @@ stage checkpatch scripts/checkpatch.sh
 stage apply-newest scripts/apply-newest.sh
 stage build-each-patch scripts/build-each.sh
 matrix_then_arm64() {
-	MAKE_JOBS=1 scripts/build-matrix.sh
+	nice -n 19 scripts/build-matrix.sh
 	arm64_guest
 }
 stages_beside x86_64-guest x86_guest link-matrix+arm64 matrix_then_arm64
