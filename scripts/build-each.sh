@@ -113,6 +113,10 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	done
 	wait
 	for arch in $archs; do
+		# A job that died before it printed must not pass unseen.
+		[ -s "$tmp/$arch" ] ||
+			printf 'FAIL\tbuild/%s/%s\tthe build job printed no result\n' "$name" "$arch" > "$tmp/$arch"
 		cat "$tmp/$arch"
+		rm -f "$tmp/$arch"
 	done
 done
