@@ -4,9 +4,8 @@
 # Fails if a symbol asked for in a fragment did not end up in .config.
 # Usage: build-kernel.sh ARCH [extra make args...]
 # Environment: KBUILD_OUT (build directory), FRAGMENTS (fragments instead of
-# common + ARCH), EXTRA_CONFIGS (fragments added on top), CHECK_FRAGMENTS
-# (the fragments whose every line must stick; default: all of them),
-# MAKE_JOBS (make -j, default: the number of CPUs).
+# common + ARCH), EXTRA_CONFIGS (fragments added on top), MAKE_JOBS
+# (make -j, default: the number of CPUs).
 # A guest kernel (default build directory, no make args) built from a
 # committed tree is kept in the shared cache (scripts/cache.sh), keyed by
 # the kernel sources, the fragments, the toolchain and this script: an
@@ -32,7 +31,6 @@ command -v ccache >/dev/null || die "ccache missing; run 'make setup'"
 mkdir -p "$out"
 out=$(realpath "$out")
 frags="${FRAGMENTS:-$PWD/configs/common.config $PWD/configs/$arch.config} ${EXTRA_CONFIGS:-}"
-check=${CHECK_FRAGMENTS:-$frags}
 kmake() {
 	make -s -C "$src" O="$out" ARCH="$karch" CROSS_COMPILE="$cross" \
 		CC="ccache ${cross}gcc" -j"${MAKE_JOBS:-$(nproc)}" "$@"
@@ -74,7 +72,7 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 		else
 			grep -qx "$line" "$out/.config" || { echo "build-kernel: $line did not stick (missing dependency?)" >&2; bad=1; }
 		fi
-	done < <(grep -h '^CONFIG_' $check; sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' $check)
+	done < <(grep -h '^CONFIG_' $frags; sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' $frags)
 	[ $bad = 0 ] || die "config for $arch is not what the fragments ask for"
 	echo "$want" > "$stamp"
 fi
