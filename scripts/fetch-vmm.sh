@@ -1,0 +1,104 @@
+#!/bin/bash
+# Fetch the real VMM for the L1 guest without installing anything: QEMU 11.1
+# (arm64, Debian trixie-backports) with the shared libraries it needs, and
+# UEFI for arm64 VMs (QEMU_EFI.fd). apt runs with its own configuration
+# under build/vmm-apt (its own sources list naming trixie and
+# trixie-backports, its own state and cache; the archive signatures are
+# checked with the keyring Debian 12 has), the .debs are unpacked with
+# dpkg-deb -x, and only the binary, its libraries and the firmware are kept.
+# Result: build/vmm/root, and build/vmm/versions naming what it holds.
+# The pruned root (root.tar.gz) is kept in the shared cache (scripts/cache.sh), keyed by
+# the package versions and this script.
+set -euo pipefail
+. scripts/cache.sh
+
+die() { echo "fetch-vmm: $*" >&2; exit 1; }
+mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -f "$keyring" ] || die "$keyring missing (package debian-archive-keyring)"
+command -v dpkg-deb >/dev/null || die "dpkg-deb missing"
+
+apt_dir=$PWD/build/vmm-apt
+out=build/vmm
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$apt_dir/debs" "$out"
+cat > "$apt_dir/sources.list" <<EOF
+deb [arch=arm64 signed-by=$keyring] $mirror trixie main
+deb [arch=arm64 signed-by=$keyring] $mirror trixie-backports main
+EOF
+: > "$apt_dir/status"
+papt() {
+	"$@" -q -o Dir::Etc::SourceList="$apt_dir/sources.list" \
+		-o Dir::Etc::SourceParts=/dev/null -o Dir::Etc::Preferences=/dev/null \
+		-o Dir::Etc::PreferencesParts=/dev/null \
+		-o Dir::State::Lists="$apt_dir/lists" -o Dir::State::Status="$apt_dir/status" \
+		-o Dir::Cache="$apt_dir" -o Dir::Cache::Archives="$apt_dir/archives" \
+		-o APT::Architecture=arm64 -o APT::Architectures::=arm64 \
+		-o APT::Default-Release=trixie-backports \
+		-o APT::Sandbox::User=root
+}
+
+# The index is refreshed once a day at most.
+if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mtime -1 2>/dev/null)" ]; then
+	papt apt-get update >/dev/null || die "apt-get update (trixie, trixie-backports) failed"
+fi
+
+# What to fetch: QEMU with everything it depends on (no recommends), and
+# the firmware. Packages a running binary needs nothing of (scripts,
+# configuration, documentation) go too: they are pruned below.
+pkgs=$(papt apt-cache depends --recurse --no-recommends --no-suggests \
+	--no-conflicts --no-breaks --no-replaces --no-enhances qemu-system-arm qemu-efi-aarch64 |
+	grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | sort -u)
+versions=$(for p in $pkgs; do
+	papt apt-cache policy "$p" | awk -v p="$p" '/Candidate:/ { print p, $2 }'
+done | grep -v ' (none)$')
+qemu=$(awk '$1 == "qemu-system-arm" { print $2 }' <<< "$versions")
+[ -n "$qemu" ] || die "no qemu-system-arm in trixie-backports"
+
+key="vmm qemu=$qemu packages=$(sha256sum <<< "$versions" | cut -c1-16) script=$(files_id scripts/fetch-vmm.sh)"
+if [ -f "$out/versions" ] && [ "$(head -1 "$out/versions")" = "$key" ]; then
+	echo "fetch-vmm: QEMU $qemu in $out/root"
+	exit 0
+fi
+rm -rf "$out/root" "$out/versions" "$out/root.tar.gz"
+if store_get "$key" "$out" && tar -C "$out" -xzf "$out/root.tar.gz"; then
+	echo "fetch-vmm: QEMU $qemu in $out/root, from the shared cache"
+	exit 0
+fi
+
+echo "fetch-vmm: downloading QEMU $qemu and $(($(wc -l <<< "$versions") - 1)) more packages"
+# shellcheck disable=SC2046
+(cd "$apt_dir/debs" && papt apt-get download $(awk '{ print $1 ":arm64=" $2 }' <<< "$versions") >/dev/null) ||
+	die "apt-get download failed"
+unpacked=$apt_dir/unpacked
+rm -rf "$unpacked"
+mkdir -p "$unpacked"
+for deb in "$apt_dir"/debs/*.deb; do
+	dpkg-deb -x "$deb" "$unpacked"
+done
+# The root keeps the binary (bin/), the dynamic loader and the libraries
+# the binary needs, followed through their NEEDED entries (lib/), and the
+# UEFI image (share/). Run it as
+#   root/lib/ld-linux-aarch64.so.1 --library-path root/lib root/bin/qemu-system-aarch64 -L root/share
+root=$out/root
+mkdir -p "$root/bin" "$root/lib" "$root/share"
+libdir=$unpacked/usr/lib/aarch64-linux-gnu
+cp "$unpacked/usr/bin/qemu-system-aarch64" "$root/bin/" || die "no qemu-system-aarch64 in the packages"
+cp "$unpacked/usr/share/qemu-efi-aarch64/QEMU_EFI.fd" "$root/share/" || die "no QEMU_EFI.fd in qemu-efi-aarch64"
+cp -L "$libdir/ld-linux-aarch64.so.1" "$root/lib/" || die "no dynamic loader in libc6"
+todo=$root/bin/qemu-system-aarch64
+while [ -n "$todo" ]; do
+	next=
+	for f in $todo; do
+		for lib in $(aarch64-linux-gnu-readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+			[ -e "$root/lib/$lib" ] && continue
+			cp -L "$libdir/$lib" "$root/lib/" || die "$lib, needed by $(basename "$f"), is in no package"
+			next="$next $root/lib/$lib"
+		done
+	done
+	todo=$next
+done
+rm -rf "$unpacked"
+{ echo "$key"; echo "$versions"; } > "$out/versions"
+tar -C "$out" -czf "$out/root.tar.gz" root
+store_put "$key" "$out" root.tar.gz versions
+echo "fetch-vmm: QEMU $qemu in $root: $(find "$root/lib" -type f | wc -l) libraries, $(du -sm "$root" | cut -f1) MB"
