@@ -1,7 +1,8 @@
 #!/bin/bash
 # The shared cache refuses what it cannot vouch for: a record whose content
 # is not its key, a stored file whose checksum does not match, an entry of
-# another key. Run on a scratch cache; one result line per check:
+# another key; and ccache hits across clone directories. Run on a scratch
+# cache; one result line per check:
 #   PASS|FAIL <tab> cache/NAME <tab> detail
 set -uo pipefail
 scratch=$(mktemp -d)
@@ -46,4 +47,30 @@ if ! store_get "kernel k1" "$scratch/get" 2>/dev/null; then
 	result PASS store-foreign "an entry holding another key is not used"
 else
 	result FAIL store-foreign "an entry of another key was used"
+fi
+
+# ccache across clones: the same source compiled in another clone directory,
+# with the absolute paths kbuild passes for an out-of-tree build (-I,
+# -include, -fmacro-prefix-map under the clone), must be a direct hit.
+# Each "clone" sources cache.sh from its own directory, as the harness does.
+top=$PWD
+for c in clone-a clone-b; do
+	mkdir -p "$scratch/$c/build/linux/include" "$scratch/$c/build/out"
+	echo '#define ANSWER 42' > "$scratch/$c/build/linux/include/answer.h"
+	printf '#include <answer.h>\nint answer(void) { return ANSWER; }\n' > "$scratch/$c/build/linux/answer.c"
+done
+compile_in() {
+	(cd "$scratch/$1" && . "$top/scripts/cache.sh" && ccache -z >/dev/null &&
+	 cd build/out && ccache gcc -O2 -I"$scratch/$1/build/linux/include" \
+		-include "$scratch/$1/build/linux/include/answer.h" \
+		-fmacro-prefix-map="$scratch/$1/build/linux/=" \
+		-c "$scratch/$1/build/linux/answer.c" -o answer.o &&
+	 ccache --print-stats | awk -F'\t' '$1 == "direct_cache_hit" { print $2 }')
+}
+first=$(compile_in clone-a)
+second=$(compile_in clone-b)
+if [ "$first" = 0 ] && [ "$second" = 1 ]; then
+	result PASS ccache-cross-clone "the same source in another clone directory is a direct ccache hit"
+else
+	result FAIL ccache-cross-clone "direct hits: first clone ${first:-?} (want 0), second ${second:-?} (want 1)"
 fi
