@@ -12,12 +12,13 @@ export CACHE
 GUEST_PROGS ?=
 export GUEST_PROGS
 
-.PHONY: help setup base tree export kernels tests run check checkpatch \
+.PHONY: help setup base tree export kernels tests run run-vmm check checkpatch \
 	apply-newest build-each matrix clean distclean cache-clean
 
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
 	@echo "                 (GUEST_PROGS=\"prog ...\" adds your own static programs to the guest)"
+	@echo "make run-vmm     (work in progress) QEMU 11.1's accelerated vSMMU: L0 TCG, L1 KVM on our kernel, L2 DMAs with edu"
 	@echo "make check       every test: checkpatch, build each patch, x86_64 and arm64 guests"
 	@echo "                 (CACHE=off: the cold path: no build output, no shared cache reused)"
 	@echo "make setup       install the Debian packages the harness needs (root)"
@@ -68,6 +69,9 @@ matrix: tree
 
 run: tree
 	@scripts/run.sh
+
+run-vmm: tree
+	@VERBOSE=$(VERBOSE) scripts/run-vmm.sh
 
 check:
 	@scripts/check.sh

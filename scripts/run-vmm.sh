@@ -9,6 +9,7 @@
 #  L2: the same kernel, booted by QEMU 11.1 through UEFI and ACPI; its
 #      SMMUv3 driver drives the vSMMU and vmm/edu_dma.ko DMAs through it.
 # The console log is build/logs/vmm.log; VERBOSE=1 shows it as it runs.
+# Result lines (scripts/vmm-results.py) on stdout.
 set -euo pipefail
 . scripts/cache.sh
 
@@ -65,3 +66,4 @@ rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" != 124 ] || die "L0 timed out; see $log"
 grep -q '^@@@ GUEST DONE' "$log" || die "L1 did not finish (qemu exit $rc); see $log"
+scripts/vmm-results.py "$log"
