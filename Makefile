@@ -18,7 +18,7 @@ export GUEST_PROGS
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
 	@echo "                 (GUEST_PROGS=\"prog ...\" adds your own static programs to the guest)"
-	@echo "make run-vmm     (work in progress) QEMU 11.1's accelerated vSMMU: L0 TCG, L1 KVM on our kernel, L2 DMAs with edu"
+	@echo "make run-vmm     QEMU 11.1's accelerated vSMMU: L0 TCG, L1 KVM on our kernel, L2 DMAs with edu"
 	@echo "make check       every test: checkpatch, build each patch, x86_64 and arm64 guests"
 	@echo "                 (CACHE=off: the cold path: no build output, no shared cache reused)"
 	@echo "make setup       install the Debian packages the harness needs (root)"

@@ -10,6 +10,7 @@ set -uo pipefail
 if [ "${CACHE:-on}" = off ]; then
 	echo "=== CACHE=off: removing this clone's build outputs; private empty cache build/cache-off"
 	rm -rf build/cache-off build/x86_64 build/arm64 build/each-* build/matrix-* \
+		build/vmm-arm64 build/vmm build/vmm-apt \
 		build/tests-* build/each-tests-* build/apply-newest*
 fi
 . scripts/cache.sh
@@ -122,6 +123,9 @@ matrix_then_arm64() {
 	arm64_guest
 }
 stages_beside x86_64-guest x86_guest link-matrix+arm64 matrix_then_arm64
+# A real VMM: QEMU 11.1's accelerated vSMMU on our kernel, with KVM inside
+# the arm64 guest (scripts/run-vmm.sh).
+stage real-vmm scripts/run-vmm.sh
 
 echo "=== time per stage (cache: $IOMMUFD_CACHE)"
 printf '    %s\n' "${times[@]}"

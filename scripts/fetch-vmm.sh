@@ -48,9 +48,10 @@ fi
 pkgs=$(papt apt-cache depends --recurse --no-recommends --no-suggests \
 	--no-conflicts --no-breaks --no-replaces --no-enhances qemu-system-arm qemu-efi-aarch64 |
 	grep -v '^ ' | grep -v '^<' | sed 's/:arm64$//' | sort -u)
-versions=$(for p in $pkgs; do
-	papt apt-cache policy "$p" | awk -v p="$p" '/Candidate:/ { print p, $2 }'
-done | grep -v ' (none)$')
+# shellcheck disable=SC2086
+versions=$(papt apt-cache policy $pkgs | awk '
+	/^[^ ].*:$/ { sub(/:$/, ""); sub(/:arm64$/, ""); p = $0 }
+	/^  Candidate:/ && $2 != "(none)" { print p, $2 }')
 qemu=$(awk '$1 == "qemu-system-arm" { print $2 }' <<< "$versions")
 [ -n "$qemu" ] || die "no qemu-system-arm in trixie-backports"
 

@@ -16,13 +16,25 @@ set -euo pipefail
 die() { echo "run-vmm: $*" >&2; exit 1; }
 out=build/vmm-arm64
 frags="$PWD/configs/common.config $PWD/configs/arm64.config $PWD/configs/vmm-arm64.config"
-KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64
-# The module builds in a copy of vmm/ (6.12's kbuild has no MO=).
-mkdir -p "$out/vmm"
-cp vmm/Kbuild vmm/edu_dma.c "$out/vmm/"
-make -s -C build/linux O="$PWD/$out" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-	CC="ccache aarch64-linux-gnu-gcc" M="$PWD/$out/vmm" modules
-scripts/fetch-vmm.sh
+# The kernel and the module, from the shared cache when these sources,
+# fragments, toolchain and scripts built them before.
+# shellcheck disable=SC2086
+key="vmm-kernel src=$(git -C build/linux ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |
+	sha256sum | cut -c1-40) frags=$(cat $frags | sha256sum | cut -c1-16) toolchain=$(toolchain_id)
+script=$(files_id scripts/build-kernel.sh scripts/run-vmm.sh vmm/Kbuild vmm/edu_dma.c)"
+clean=$([ -z "$(git -C build/linux status --porcelain --untracked-files=no)" ] && echo 1 || echo 0)
+if [ "$clean" = 1 ] && store_get "$key" "$out"; then
+	echo "run-vmm: kernel and edu_dma.ko from the shared cache" >&2
+else
+	KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 >&2
+	# The module builds in a copy of vmm/ (6.12's kbuild has no MO=).
+	mkdir -p "$out/vmm"
+	cp vmm/Kbuild vmm/edu_dma.c "$out/vmm/"
+	make -s -C build/linux O="$PWD/$out" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
+		CC="ccache aarch64-linux-gnu-gcc" M="$PWD/$out/vmm" modules >&2
+	[ "$clean" = 0 ] || store_put "$key" "$out" arch/arm64/boot/Image vmm/edu_dma.ko
+fi
+scripts/fetch-vmm.sh >&2
 busybox=build/cache/arm64/bin/busybox
 [ -x "$busybox" ] || die "no static arm64 busybox; run 'make setup'"
 
@@ -36,13 +48,15 @@ trap 'rm -rf "$tmp"' EXIT
 l2=$tmp/l2
 mkdir -p "$l2"/{bin,dev,proc,sys}
 cp "$busybox" "$l2/bin/busybox"
-cp vmm/l2-init "$l2/init"
+ln -s busybox "$l2/bin/sh"
+install -m 755 vmm/l2-init "$l2/init"
 cp "$out/vmm/edu_dma.ko" "$l2/"
 # L1: busybox, QEMU 11.1, L2's kernel and initramfs, its init
 l1=$tmp/l1
 mkdir -p "$l1"/{bin,dev,proc,sys,tmp,l2}
 cp "$busybox" "$l1/bin/busybox"
-cp vmm/l1-init "$l1/init"
+ln -s busybox "$l1/bin/sh"
+install -m 755 vmm/l1-init "$l1/init"
 cp -a build/vmm/root "$l1/vmm"
 cp "$out/arch/arm64/boot/Image" "$l1/l2/Image"
 cpio_of "$l2" | gzip -1 > "$l1/l2/initrd.cpio.gz"
