@@ -14,6 +14,8 @@
 - after each run no page is left pinned; no splat, no kmemleak report.
 """
 import collections
+import importlib.util
+import os
 import re
 import sys
 
@@ -44,12 +46,12 @@ EXPECTED = {
 KNOWN_QEMU = re.compile(r"IOMMU_VEVENTQ_ALLOC failed|dma-buf|Cannot reset|"
                         r"IOMMU_IOAS_MAP failed: Bad address, PCI BAR|"
                         r"vfio_container_dma_map\(.*\) = -14")
-SPLAT = re.compile(
-    r"^(?:\[\s*\d+\.\d+\]\s*)?(?:\[\s*\w+\]\s*)?("
-    r"BUG: |WARNING: |.*KASAN|.*refcount_t: |.*kernel BUG|"
-    r"Oops|Kernel panic|Unable to handle kernel|"
-    r"INFO: (?:possible|trying|task)|.*possible circular locking|"
-    r".*suspected memory leak|UBSAN:|.*Call [Tt]race:)")
+# The guests' splat patterns (scripts/guest-results.py)
+_spec = importlib.util.spec_from_file_location(
+    "guest_results", os.path.join(os.path.dirname(__file__), "guest-results.py"))
+_guest_results = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_guest_results)
+SPLAT = _guest_results.SPLAT
 TRACE = re.compile(r"^\s*(.+?-\d+)\s+\[\d+\].*?(iommufd_in|iommufd_out): .*?"
                    r"(?:cmd=(0x[0-9a-f]+)|ret=(-?\d+))")
 
