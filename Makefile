@@ -71,7 +71,7 @@ run: tree
 	@scripts/run.sh
 
 run-vmm: tree
-	@VERBOSE=$(VERBOSE) scripts/run-vmm.sh
+	@VERBOSE=$(VERBOSE) NARRATE=1 scripts/run-vmm.sh
 
 check:
 	@scripts/check.sh

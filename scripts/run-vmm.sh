@@ -8,32 +8,14 @@
 #      -device arm-smmuv3,accel=on and the edu through iommufd.
 #  L2: the same kernel, booted by QEMU 11.1 through UEFI and ACPI; its
 #      SMMUv3 driver drives the vSMMU and vmm/edu_dma.ko DMAs through it.
-# The console log is build/logs/vmm.log; VERBOSE=1 shows it as it runs.
+# The console log is build/logs/vmm.log; VERBOSE=1 shows it as it runs,
+# NARRATE=1 (make run-vmm) tells what happens at each level.
 # Result lines (scripts/vmm-results.py) on stdout.
 set -euo pipefail
-. scripts/cache.sh
 
 die() { echo "run-vmm: $*" >&2; exit 1; }
 out=build/vmm-arm64
-frags="$PWD/configs/common.config $PWD/configs/arm64.config $PWD/configs/vmm-arm64.config"
-# The kernel and the module, from the shared cache when these sources,
-# fragments, toolchain and scripts built them before.
-# shellcheck disable=SC2086
-key="vmm-kernel src=$(git -C build/linux ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |
-	sha256sum | cut -c1-40) frags=$(cat $frags | sha256sum | cut -c1-16) toolchain=$(toolchain_id)
-script=$(files_id scripts/build-kernel.sh scripts/run-vmm.sh vmm/Kbuild vmm/edu_dma.c)"
-clean=$([ -z "$(git -C build/linux status --porcelain --untracked-files=no)" ] && echo 1 || echo 0)
-if [ "$clean" = 1 ] && store_get "$key" "$out"; then
-	echo "run-vmm: kernel and edu_dma.ko from the shared cache" >&2
-else
-	KBUILD_OUT=$out FRAGMENTS=$frags scripts/build-kernel.sh arm64 >&2
-	# The module builds in a copy of vmm/ (6.12's kbuild has no MO=).
-	mkdir -p "$out/vmm"
-	cp vmm/Kbuild vmm/edu_dma.c "$out/vmm/"
-	make -s -C build/linux O="$PWD/$out" ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- \
-		CC="ccache aarch64-linux-gnu-gcc" M="$PWD/$out/vmm" modules >&2
-	[ "$clean" = 0 ] || store_put "$key" "$out" arch/arm64/boot/Image vmm/edu_dma.ko
-fi
+scripts/build-vmm.sh "$out" >&2
 scripts/fetch-vmm.sh >&2
 busybox=build/cache/arm64/bin/busybox
 [ -x "$busybox" ] || die "no static arm64 busybox; run 'make setup'"
@@ -62,6 +44,24 @@ cp "$out/arch/arm64/boot/Image" "$l1/l2/Image"
 cpio_of "$l2" | gzip -1 > "$l1/l2/initrd.cpio.gz"
 cpio_of "$l1" | gzip -1 > build/vmm-l1.cpio.gz
 
+# The console as it runs: all of it, the story, or nothing.
+show() {
+	if [ "${VERBOSE:-0}" = 1 ]; then
+		tee "$log"
+	elif [ "${NARRATE:-0}" = 1 ]; then
+		tee "$log" | sed -u 's/\x1b\[[0-9;=]*[a-zA-Z]//g' | awk '
+		/^@@@ STEP / { sub(/^@@@ STEP /, "L1: "); print; fflush(); next }
+		/^@@@ RUN qemu-poweroff/ { print "--- L1 runs QEMU 11.1: -accel kvm, -device arm-smmuv3,accel=on, edu as vfio-pci through /dev/iommu; L2 boots with UEFI and ACPI"; fflush(); next }
+		/^@@@ RUN qemu-sigkill/ { print "--- the same VM again, and QEMU is killed with SIGKILL while L2 DMAs"; fflush(); next }
+		/^@@@ (EXIT|PINS) / { sub(/^@@@ /, "L1: "); print; fflush(); next }
+		/trusting arm_smmu_v3.vsmmu_assume_coherent/ { sub(/^.*\] /, ""); print "L1 kernel: " $0; fflush(); next }
+		/^(sigkill: )?L2: .*(ACPI: IORT|arm-smmu-v3 .*features|edu_dma|ok [0-9]+ (round_trip|unmapped))/ { sub(/\[ *[0-9.]*\] /, ""); print; fflush(); next }
+		/^qemu-system-aarch64: / { sub(/^qemu-system-aarch64: /, "QEMU 11.1: "); print; fflush(); next }
+		'
+	else
+		cat > "$log"
+	fi
+}
 log=build/logs/vmm.log
 trace=build/logs/vmm-cmdq.log
 rm -f "$trace"
@@ -70,14 +70,14 @@ set +e
 timeout --foreground -k 10 "${GUEST_TIMEOUT:-1200}" \
 	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
 	-accel tcg -cpu max -smp 2 -m 3G -nographic -no-reboot -nic none -device edu \
-	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh \
+	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_cfgi_ste -trace smmuv3_cmdq_tlbi_nh \
 	-trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -trace smmuv3_range_inval \
 	-D "$trace" \
 	-kernel "$out/arch/arm64/boot/Image" -initrd build/vmm-l1.cpio.gz \
 	-append "console=ttyAMA0 panic=-1 oops=panic kmemleak=on arm_smmu_v3.vsmmu_assume_coherent=1" \
-	</dev/null 2>&1 | tr -d '\r' | if [ "${VERBOSE:-0}" = 1 ]; then tee "$log"; else cat > "$log"; fi
+	</dev/null 2>&1 | tr -d '\r' | show
 rc=${PIPESTATUS[0]}
 set -e
 [ "$rc" != 124 ] || die "L0 timed out; see $log"
 grep -q '^@@@ GUEST DONE' "$log" || die "L1 did not finish (qemu exit $rc); see $log"
-scripts/vmm-results.py "$log"
+scripts/vmm-results.py "$log" "$trace"

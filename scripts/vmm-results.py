@@ -11,7 +11,11 @@
 - every iommufd ioctl QEMU called, counted by command and result (the
   table goes to stderr); any failure not in EXPECTED fails;
 - the SIGKILL run: QEMU died of the signal while L2 was running;
-- after each run no page is left pinned; no splat, no kmemleak report.
+- after each run no page is left pinned; no splat, no kmemleak report;
+- L0's command-queue trace (second argument): what L2's driver sent
+  reached the SMMU after the series' translation: its stage-1 TLBIs with
+  the VMID L1 gave its stage 2, its CFGI_CDs with edu's physical StreamID
+  and never with L2's vSID.
 """
 import collections
 import importlib.util
@@ -107,6 +111,68 @@ def ioctls(lines, run, required=()):
                 name for (name, _), c in counts.items() for _ in range(c)).items())))
 
 
+def sid(bdf):
+    """StreamID of a PCI device on segment 0: its requester ID."""
+    bus, dev, fn = (int(x, 16) for x in re.split(r"[:.]", bdf)[1:])
+    return (bus << 8) | (dev << 3) | fn
+
+
+def cmdq(trace, phys, vsid):
+    """L0's SMMU command trace against what L2's driver sent.
+
+    L1's own stage-1 domains have no VMID (0), so a stage-1 TLBI with a
+    VMID came from L2 through the series. While L2 runs, L1 never touches
+    edu's context descriptors (its STE is nested, the CD table is L2's), so
+    the CFGI_CDs between L2's first TLBI and the first stage-2 unmap (QEMU
+    tearing the VM down) are L2's, after the series replaced the vSID.
+    """
+    if not os.path.exists(trace) or not os.path.getsize(trace):
+        out("FAIL", "cmdq/l2-tlbi-vmid", f"no L0 trace in {trace}")
+        out("FAIL", "cmdq/l2-cfgi-sid", f"no L0 trace in {trace}")
+        return
+    vmid = re.compile(r"vmid=(\d+)")
+    sidre = re.compile(r"(?:sid|streamid)= ?(0x[0-9a-f]+)")
+    s1 = collections.Counter()          # (command, vmid) of stage-1 TLBIs
+    s2 = set()                          # VMIDs of stage-2 invalidations
+    window, window_cds, window_stes, vsid_seen = 0, [], [], 0
+    for line in open(trace, errors="replace"):
+        if "smmuv3_range_inval" in line and "stage=2" in line:
+            s2.add(int(vmid.search(line).group(1)))
+            if window == 1:
+                window = 2
+        elif ("smmuv3_range_inval" in line and "stage=1" in line) or \
+                "smmu_iotlb_inv_asid_vmid" in line:
+            v = int(vmid.search(line).group(1))
+            s1[("NH_VA" if "range_inval" in line else "NH_ASID", v)] += 1
+            if v and not window:
+                window = 1
+        elif "smmuv3_cmdq_cfgi_cd" in line or "smmuv3_cmdq_cfgi_ste " in line:
+            m = sidre.search(line)
+            s = int(m.group(1), 16) if m else -1
+            vsid_seen += s == vsid
+            if window == 1:
+                (window_cds if "cfgi_cd" in line else window_stes).append(s)
+    l2 = {k: n for k, n in s1.items() if k[1]}
+    vmids = {v for _, v in l2}
+    nva = sum(n for (c, _), n in l2.items() if c == "NH_VA")
+    nasid = sum(n for (c, _), n in l2.items() if c == "NH_ASID")
+    detail = (f"{nva} TLBI_NH_VA and {nasid} TLBI_NH_ASID with VMID "
+              f"{','.join(map(str, sorted(vmids))) or '-'}; stage 2 invalidated "
+              f"with VMID {','.join(map(str, sorted(s2))) or '-'}; "
+              f"{sum(n for k, n in s1.items() if not k[1])} of L1's own (VMID 0)")
+    # The round trips alone unmap 16 pages
+    ok = nva >= 16 and vmids and vmids <= s2
+    out("PASS" if ok else "FAIL", "cmdq/l2-tlbi-vmid", detail)
+    detail = (f"vSID {vsid:#x}, physical StreamID {phys:#x}: while L2 ran, "
+              f"CFGI_CD for {','.join(sorted({hex(s) for s in window_cds})) or '-'} "
+              f"x{len(window_cds)}, CFGI_STE for "
+              f"{','.join(sorted({hex(s) for s in window_stes})) or '-'} x{len(window_stes)}; "
+              f"{vsid_seen} commands named the vSID")
+    ok = (vsid != phys and window == 2 and window_cds and not vsid_seen and
+          set(window_cds) | set(window_stes) == {phys})
+    out("PASS" if ok else "FAIL", "cmdq/l2-cfgi-sid", detail)
+
+
 def main():
     log = sys.argv[1]
     lines = open(log, errors="replace").read().splitlines()
@@ -169,6 +235,15 @@ def main():
         out("FAIL", "kmemleak", "leaks in L1")
     else:
         out("PASS", "kmemleak")
+
+    l1 = re.search(r"^@@@ STEP edu (\S+) ", "\n".join(step), re.M)
+    l2 = [re.match(r"L2: edu_dma (\S+):", l) for l in run]
+    l2 = [m.group(1) for m in l2 if m]
+    if not l1 or not l2:
+        out("FAIL", "cmdq/l2-tlbi-vmid", "edu's address in L1 or L2 unknown")
+        out("FAIL", "cmdq/l2-cfgi-sid", "edu's address in L1 or L2 unknown")
+    else:
+        cmdq(sys.argv[2] if len(sys.argv) > 2 else "", sid(l1.group(1)), sid(l2[0]))
 
 
 if __name__ == "__main__":
