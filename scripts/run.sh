@@ -8,7 +8,7 @@ set -euo pipefail
 edu=build/tests-arm64/iommufd_edu
 # The story: the first test with the VMM's setup, then the others
 first=vsmmu.remap_needs_invalidation
-rest=(vsmmu.cd_change_needs_cfgi_by_vsid vsmmu.abort_and_bypass
+rest=(vsmmu.cd_change_needs_cfgi_by_vsid vsmmu.fault_stage1 vsmmu.abort_and_bypass
       vsmmu.stage2_remap vsmmu_opt_in.opt_in vsmmu.teardown_unbind_with_vdevice)
 ntests=$((1 + ${#rest[@]}))
 scripts/build-kernel.sh arm64
@@ -22,7 +22,9 @@ cat <<'INTRO'
     The VM owns the stage-1 half: its STE, context descriptor and page
     tables live in its own memory; the host keeps stage 2 and the VMID.
     Below, the VMM's calls ("VMM:"), what the VM writes ("VM:"), and what
-    the edu device's DMA does. Guest: QEMU virt, emulated SMMUv3, edu,
+    the edu device's DMA does; when the device faults on the VM's stage 1,
+    the VMM reads the record from the vSMMU's vEVENTQ for the VM's event
+    queue. Guest: QEMU virt, emulated SMMUv3, edu,
     kernel command line arm_smmu_v3.vsmmu_assume_coherent=1 (QEMU's SMMU
     is coherent but has no S2FWB; without the opt-in the vSMMU is refused).
 INTRO
