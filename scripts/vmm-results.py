@@ -7,6 +7,9 @@
   our kernel (the series' vSMMU allocation line), and exited 0 after L2
   powered off;
 - L2's DMA tests (edu_dma's KTAP lines): round_trip, unmapped_dma_blocked;
+- L2's own SMMU driver logged the fault of that unmapped DMA, which came
+  to it through L1's vEVENTQ and QEMU 11.1 (F_TRANSLATION, L2's vSID, the
+  IOVA);
 - QEMU printed no error beyond the known ones (KNOWN_QEMU);
 - every iommufd ioctl QEMU called, counted by command and result (the
   table goes to stderr); any failure not in EXPECTED fails;
@@ -37,7 +40,6 @@ CMDS = {
 # the handler's own return: -515 (ENOIOCTLCMD) is what the VFS turns into
 # ENOTTY for a command the series does not have.
 EXPECTED = {
-    ("VEVENTQ_ALLOC", -515): "not in the series yet (issue 12)",
     ("IOAS_CHANGE_PROCESS", -515): "not in the series (live update only)",
     ("HW_QUEUE_ALLOC", -515): "not in the series (Tegra CMDQV)",
     ("GET_HW_INFO", -95): "an input type (Tegra CMDQV probe): 6.12 has no "
@@ -47,7 +49,7 @@ EXPECTED = {
                        "VFIO BAR mapping (QEMU warns, carries on)",
     ("IOAS_UNMAP", -2): "the BAR ranges that were never mapped",
 }
-KNOWN_QEMU = re.compile(r"IOMMU_VEVENTQ_ALLOC failed|dma-buf|Cannot reset|"
+KNOWN_QEMU = re.compile(r"dma-buf|Cannot reset|"
                         r"IOMMU_IOAS_MAP failed: Bad address, PCI BAR|"
                         r"vfio_container_dma_map\(.*\) = -14")
 # The guests' splat patterns (scripts/guest-results.py)
@@ -173,6 +175,35 @@ def cmdq(trace, phys, vsid):
     out("PASS" if ok else "FAIL", "cmdq/l2-cfgi-sid", detail)
 
 
+def l2_event(run):
+    """L2's SMMU driver got the fault of its unmapped DMA from its vSMMU.
+
+    edu_dma's unmapped_dma_blocked DMAs to an IOVA it has just unmapped:
+    L0's SMMU records F_TRANSLATION for edu's physical StreamID, L1's
+    kernel forwards it to QEMU's vEVENTQ with the vSID, QEMU puts it in
+    L2's virtual event queue, and L2's driver logs the record.
+    """
+    iova = [re.search(r"DMA to unmapped IOVA (0x[0-9a-f]+) did not land", l) for l in run]
+    iova = [int(m.group(1), 16) for m in iova if m]
+    bdf = [re.match(r"L2: edu_dma (\S+):", l) for l in run]
+    bdf = [m.group(1) for m in bdf if m]
+    ev = [i for i, l in enumerate(run) if re.match(r"L2: arm-smmu-v3 .*event 0x.. received", l)]
+    if not ev or not iova or not bdf:
+        out("FAIL", "l2/smmu-event", "no SMMU event in L2's log" if not ev else
+            "no unmapped DMA or edu address in L2's log")
+        return
+    words = [int(w, 16) for w in re.findall(r"0x[0-9a-f]{16}", " ".join(run[ev[0] + 1:ev[0] + 5]))]
+    if len(words) != 4:
+        out("FAIL", "l2/smmu-event", "record words missing")
+        return
+    evid, evsid, addr = words[0] & 0xff, words[0] >> 32, words[2]
+    vsid = sid(bdf[0])
+    ok = evid == 0x10 and evsid == vsid and addr & ~0xfff == iova[0]
+    out("PASS" if ok else "FAIL", "l2/smmu-event",
+        f"L2 logged event {evid:#04x} for StreamID {evsid:#x} at {addr:#x} "
+        f"(its unmapped IOVA {iova[0]:#x}, vSID {vsid:#x})")
+
+
 def main():
     log = sys.argv[1]
     lines = open(log, errors="replace").read().splitlines()
@@ -206,7 +237,9 @@ def main():
         out("PASS", "qemu-errors", "only the known ones")
     # What a vSMMU whose VM DMAs must have gone through
     ioctls(lines, "qemu-poweroff", ("VIOMMU_ALLOC", "VDEVICE_ALLOC",
-                                    "HWPT_ALLOC", "HWPT_INVALIDATE"))
+                                    "HWPT_ALLOC", "HWPT_INVALIDATE",
+                                    "VEVENTQ_ALLOC"))
+    l2_event(run)
 
     ex = [l for l in lines if l.startswith("@@@ EXIT qemu-sigkill ")]
     if ex and ex[0].split()[3] == "137":
