@@ -55,7 +55,7 @@ show() {
 		/^@@@ RUN qemu-sigkill/ { print "--- the same VM again, and QEMU is killed with SIGKILL while L2 DMAs"; fflush(); next }
 		/^@@@ (EXIT|PINS) / { sub(/^@@@ /, "L1: "); print; fflush(); next }
 		/trusting arm_smmu_v3.vsmmu_assume_coherent/ { sub(/^.*\] /, ""); print "L1 kernel: " $0; fflush(); next }
-		/^(sigkill: )?L2: .*(ACPI: IORT|arm-smmu-v3 .*features|edu_dma|ok [0-9]+ (round_trip|unmapped))/ { sub(/\[ *[0-9.]*\] /, ""); print; fflush(); next }
+		/^(sigkill: )?L2: .*(ACPI: IORT|arm-smmu-v3 .*(features|event 0x|\t0x)|edu_dma|ok [0-9]+ (round_trip|unmapped))/ { sub(/\[ *[0-9.]*\] /, ""); print; fflush(); next }
 		/^qemu-system-aarch64: / { sub(/^qemu-system-aarch64: /, "QEMU 11.1: "); print; fflush(); next }
 		'
 	else

@@ -250,7 +250,8 @@ def main():
     for runname in ("qemu-poweroff", "qemu-sigkill"):
         p = [l for l in lines if l.startswith(f"@@@ PINS {runname} ")]
         if p and p[0].split()[3] == "0":
-            out("PASS", f"{runname}/pins", "no page left pinned")
+            waited = p[0].split()[4] if len(p[0].split()) > 4 else "0s"
+            out("PASS", f"{runname}/pins", f"no page left pinned ({waited} after QEMU's exit)")
         else:
             out("FAIL", f"{runname}/pins", p[0] if p else "no pin count")
 
