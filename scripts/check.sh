@@ -126,7 +126,7 @@ matrix_arm64_vmm() {
 	nice -n 19 scripts/build-matrix.sh
 	arm64_guest
 	nice -n 19 scripts/run-vmm.sh ||
-		printf 'FAIL	real-vmm/run	run-vmm.sh exited %s\n' "$?"
+		printf 'FAIL\treal-vmm/run\trun-vmm.sh exited %s\n' "$?"
 }
 stages_beside x86_64-guest x86_guest link-matrix+arm64+vmm matrix_arm64_vmm
 
