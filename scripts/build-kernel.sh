@@ -5,7 +5,8 @@
 # Usage: build-kernel.sh ARCH [extra make args...]
 # Environment: KBUILD_OUT (build directory), FRAGMENTS (fragments instead of
 # common + ARCH), EXTRA_CONFIGS (fragments added on top), MAKE_JOBS
-# (make -j, default: the number of CPUs).
+# (make -j, default: the number of CPUs), KSRC (the source tree, default
+# build/linux; the 7.3 reference tree for scripts/build-ref.sh).
 # A guest kernel (default build directory, no make args) built from a
 # committed tree is kept in the shared cache (scripts/cache.sh), keyed by
 # the kernel sources, the fragments, the toolchain and this script: an
@@ -16,7 +17,7 @@ set -euo pipefail
 die() { echo "build-kernel: $*" >&2; exit 1; }
 arch=${1:?usage: build-kernel.sh x86_64|arm64 [make args]}
 shift
-src=build/linux
+src=${KSRC:-build/linux}
 out=${KBUILD_OUT:-build/$arch}
 [ -d "$src" ] || die "no $src; run 'make tree'"
 
@@ -39,7 +40,7 @@ kmake() {
 # The shared cache's key for this kernel, if it may use it: the sources
 # without tools/ and Documentation/ (as committed: no local changes).
 store_key=
-if [ -z "${KBUILD_OUT:-}" ] && [ $# = 0 ] &&
+if [ -z "${KBUILD_OUT:-}" ] && [ -z "${KSRC:-}" ] && [ $# = 0 ] &&
    [ -z "$(git -C "$src" status --porcelain --untracked-files=no)" ]; then
 	# shellcheck disable=SC2086
 	store_key="kernel $arch src=$(git -C "$src" ls-tree HEAD |
@@ -72,7 +73,11 @@ if [ ! -f "$out/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
 		else
 			grep -qx "$line" "$out/.config" || { echo "build-kernel: $line did not stick (missing dependency?)" >&2; bad=1; }
 		fi
-	done < <(grep -h '^CONFIG_' $frags; sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' $frags)
+	done < <(sed -n -e 's/^\(CONFIG_[A-Z0-9_]*=.*\)$/\1/p' \
+		-e 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p' $frags |
+		# A later fragment overrides an earlier one (nodebug.config).
+		awk -F= '{ v[$1] = $0; if (!($1 in o)) { o[$1] = n++; k[n - 1] = $1 } }
+			END { for (i = 0; i < n; i++) print v[k[i]] }')
 	[ $bad = 0 ] || die "config for $arch is not what the fragments ask for"
 	echo "$want" > "$stamp"
 fi

@@ -11,7 +11,8 @@ if [ "${CACHE:-on}" = off ]; then
 	echo "=== CACHE=off: removing this clone's build outputs; private empty cache build/cache-off"
 	rm -rf build/cache-off build/x86_64 build/arm64 build/each-* build/matrix-* \
 		build/vmm-arm64 build/vmm build/vmm-apt \
-		build/tests-* build/each-tests-* build/apply-newest*
+		build/tests-* build/each-tests-* build/apply-newest* \
+		build/ref/x86_64 build/ref/kernel-* build/ref/headers build/ref/tests-*
 fi
 . scripts/cache.sh
 mkdir -p build/logs
@@ -128,7 +129,15 @@ matrix_arm64_vmm() {
 	nice -n 19 scripts/run-vmm.sh ||
 		printf 'FAIL\treal-vmm/run\trun-vmm.sh exited %s\n' "$?"
 }
-stages_beside x86_64-guest x86_guest link-matrix+arm64+vmm matrix_arm64_vmm
+# After the x86_64 guest, on its kernel and tests, still beside the
+# matrix branch (the longer one): Linux 7.3 as the reference
+# (scripts/ref.sh): 7.3's selftests on our kernel, ours on 7.3 and on
+# 7.3 + upstream/. Its 7.3 builds run at nice 19, as the matrix's do.
+x86_guest_ref73() {
+	x86_guest
+	REF_NICE=19 scripts/ref.sh || printf 'FAIL\tref73/run\tref.sh exited %s\n' "$?"
+}
+stages_beside x86_64-guest+ref73 x86_guest_ref73 link-matrix+arm64+vmm matrix_arm64_vmm
 
 echo "=== time per stage (cache: $IOMMUFD_CACHE)"
 printf '    %s\n' "${times[@]}"

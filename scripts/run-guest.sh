@@ -3,6 +3,8 @@
 # Usage: run-guest.sh ARCH NAME INITRAMFS [extra kernel args]
 # The log goes to build/logs/NAME.log (and to stdout if VERBOSE=1).
 # VSMMU_OPT_IN=0 boots arm64 without arm_smmu_v3.vsmmu_assume_coherent=1.
+# GUEST_KERNEL boots another image than build/ARCH's (the Linux 7.3
+# reference kernel of scripts/ref.sh).
 # The run ends by itself: the guest reboots into -no-reboot, and a timeout
 # (GUEST_TIMEOUT seconds, default 900) stops a hung guest.
 set -euo pipefail
@@ -41,6 +43,7 @@ arm64)
 	;;
 *) die "unknown arch $arch" ;;
 esac
+kernel=${GUEST_KERNEL:-$kernel}
 [ -f "$kernel" ] || die "no kernel at $kernel; run 'make kernels'"
 command -v "${qemu[0]}" >/dev/null || die "${qemu[0]} missing; run 'make setup'"
 
