@@ -86,7 +86,8 @@ arm64_guest() {
 	local trace=build/logs/arm64-smmuv3-cmdq.log
 	rm -f "$trace"
 	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh -trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -D $trace"
-	guest arm64 arm64-smmuv3 build/tests-arm64/iommufd_edu ||
+	guest arm64 arm64-smmuv3 \
+		"build/tests-arm64/iommufd_edu -F two_smmus -F two_smmus_teardown" ||
 		printf 'FAIL\tarm64-smmuv3/build\tthe kernel or the tests did not build\n'
 	scripts/cmdq-trace.sh "$trace"
 	# A short second boot without the vSMMU opt-in: the refusal.
@@ -98,6 +99,27 @@ arm64_guest() {
 	unset VSMMU_OPT_IN
 	opt_in_seen arm64-smmuv3 'vsmmu_assume_coherent=Y: vSMMU [0-9]* allocated, kernel tainted'
 	opt_in_seen arm64-no-opt-in 'vsmmu_assume_coherent=N: IOMMU_VIOMMU_ALLOC answers EOPNOTSUPP'
+	two_smmus_guest
+}
+
+# One VM behind two SMMUs, one stage 2 for both: QEMU 11.1 (its x86_64
+# build) creates the second SMMU, in ACPI only, so the same kernel boots
+# through UEFI. QEMU traces the MMIO writes that ring each SMMU's command
+# queue, which tells scripts/two-smmus-trace.sh where each command went.
+two_smmus_guest() {
+	local trace=build/logs/arm64-two-smmus-trace.log
+	rm -f "$trace"
+	if ! scripts/fetch-vmm.sh amd64 >&2; then
+		printf 'FAIL\tarm64-two-smmus/qemu\tscripts/fetch-vmm.sh amd64 failed\n'
+		return
+	fi
+	export TWO_SMMUS=1
+	export QEMU_TRACE="-trace memory_region_ops_write -trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_tlbi_nh -D $trace"
+	guest arm64 arm64-two-smmus \
+		"build/tests-arm64/iommufd_edu -f two_smmus -f two_smmus_teardown" ||
+		printf 'FAIL\tarm64-two-smmus/build\tthe kernel or the tests did not build\n'
+	unset TWO_SMMUS QEMU_TRACE
+	scripts/two-smmus-trace.sh "$trace" build/logs/arm64-two-smmus.log
 }
 
 # vsmmu_opt_in.opt_in checks whichever side its boot has: say which ran.

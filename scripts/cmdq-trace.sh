@@ -10,10 +10,12 @@
 #  - its ATC_INVs (the edu device has no ATS) never reach the SMMU;
 # and during vsmmu.tlbi_opcodes (-trace smmuv3_cmdq_tlbi_nh
 # -trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid too):
-#  - the host's stage-2 invalidation of IPA 0x7700000 names the nesting
-#    parent's VMID; the VM's TLBI_NH_VA (ASID 7, VA 0x7000), TLBI_NH_VAA
-#    (VA 0x77000), TLBI_NH_ASID (ASID 7), TLBI_NH_ALL and TLBI_NSNH_ALL,
-#    all written with VMID 0, reach the SMMU with exactly that VMID;
+#  - the host's stage-2 invalidation of IPA 0x7700000 names every VMID the
+#    nesting parent has: its own first, then the vSMMU's; the VM's
+#    TLBI_NH_VA (ASID 7, VA 0x7000), TLBI_NH_VAA (VA 0x77000), TLBI_NH_ASID
+#    (ASID 7), TLBI_NH_ALL and TLBI_NSNH_ALL, all written with VMID 0,
+#    reach the SMMU with exactly one VMID: one of those, not the parent's
+#    own, so the vSMMU's;
 #  - TLBI_NSNH_ALL reaches it as a second TLBI_NH_ALL, never as itself.
 # The 256 TLBI_NH_VA must also carry a VMID some stage 2 was invalidated
 # with, not merely a non-zero one.
@@ -27,10 +29,15 @@ function field(name,    v) {
 	v = substr($0, RSTART + length(name) + 1, RLENGTH - length(name) - 1)
 	return v
 }
-# The host invalidating its stage 2: the VMIDs of nesting parents
+# The host invalidating its stage 2: the VMIDs of nesting parents; at the
+# marker, the parent's own comes first, then its vSMMU's
 /smmuv3_range_inval/ && / stage=2/ {
 	s2vmids[field("vmid")] = 1
-	if (/ addr=0x7700000 /) { parent = field("vmid"); marked = 1 }
+	if (/ addr=0x7700000 /) {
+		if (!marked) own = field("vmid")
+		mark_vmids[field("vmid")] = 1
+		marked = 1
+	}
 }
 # vsmmu.tlbi_opcodes: from its TLBI_NH_VA to the CMD_SYNC after the batch
 marked && !window && /smmuv3_range_inval/ && / asid=7 / && / addr=0x7000 / && / stage=1/ {
@@ -38,7 +45,7 @@ marked && !window && /smmuv3_range_inval/ && / asid=7 / && / addr=0x7000 / && / 
 }
 window == 1 && /smmuv3_range_inval/ && / addr=0x77000 / { vaa_vmid = field("vmid"); next }
 window == 1 && /smmu_iotlb_inv_asid_vmid/ && / asid=7 / { asid_vmid = field("vmid"); next }
-window == 1 && /smmuv3_cmdq_tlbi_nh / { nh++; if (field("vmid") != parent) nh_bad++; next }
+window == 1 && /smmuv3_cmdq_tlbi_nh / { nh++; if (field("vmid") != va_vmid) nh_bad++; next }
 window == 1 && /smmuv3_cmdq_tlbi_nsnh/ { nsnh++; next }
 window == 1 && /smmuv3_cmdq_opcode/ && /CMD_SYNC/ { window = 2 }
 # One of the 256: ASID 1, a single page (tg=0), VA 0x100000..0x1ff000
@@ -78,11 +85,13 @@ END {
 		printf "%s\tcmdq/vsid-translated\tCFGI_CD_ALL for virtual StreamID 0x42 reached the SMMU for StreamID %s\n", (cd_sid != "0x42") ? "PASS" : "FAIL", cd_sid
 	printf "%s\tcmdq/atc-inv-dropped\t%d ATC_INV reached the SMMU (no device has ATS)\n", atc ? "FAIL" : "PASS", atc + 0
 	if (!marked || window != 2) {
-		printf "FAIL\tcmdq/tlbi-vmid-is-parent\tvsmmu.tlbi_opcodes not in the trace (marker %s, window %d)\n", marked ? "seen" : "missing", window
+		printf "FAIL\tcmdq/tlbi-vmid-is-vsmmu\tvsmmu.tlbi_opcodes not in the trace (marker %s, window %d)\n", marked ? "seen" : "missing", window
 		printf "FAIL\tcmdq/nsnh-all-as-nh-all\tvsmmu.tlbi_opcodes not in the trace\n"
 	} else {
-		ok = va_vmid == parent && vaa_vmid == parent && asid_vmid == parent && nh == 2 && !nh_bad
-		printf "%s\tcmdq/tlbi-vmid-is-parent\tparent VMID %s; NH_VA %s, NH_VAA %s, NH_ASID %s, %d NH_ALL (%d with another VMID)\n", ok ? "PASS" : "FAIL", parent, va_vmid, vaa_vmid, asid_vmid, nh, nh_bad
+		v = ""
+		for (k in mark_vmids) v = v " " k
+		ok = (va_vmid in mark_vmids) && va_vmid != own && vaa_vmid == va_vmid && asid_vmid == va_vmid && nh == 2 && !nh_bad
+		printf "%s\tcmdq/tlbi-vmid-is-vsmmu\tstage-2 VMIDs%s (the parent'"'"'s own: %s); NH_VA %s, NH_VAA %s, NH_ASID %s, %d NH_ALL (%d with another VMID)\n", ok ? "PASS" : "FAIL", v, own, va_vmid, vaa_vmid, asid_vmid, nh, nh_bad
 		printf "%s\tcmdq/nsnh-all-as-nh-all\tTLBI_NH_ALL and TLBI_NSNH_ALL from the VM: %d TLBI_NH_ALL and %d TLBI_NSNH_ALL reached the SMMU\n", (nh == 2 && !nsnh) ? "PASS" : "FAIL", nh, nsnh
 	}
 }

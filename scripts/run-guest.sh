@@ -3,6 +3,8 @@
 # Usage: run-guest.sh ARCH NAME INITRAMFS [extra kernel args]
 # The log goes to build/logs/NAME.log (and to stdout if VERBOSE=1).
 # VSMMU_OPT_IN=0 boots arm64 without arm_smmu_v3.vsmmu_assume_coherent=1.
+# TWO_SMMUS=1 boots arm64 with two SMMUs, an edu device behind each, under
+# QEMU 11.1 (scripts/fetch-vmm.sh amd64) through UEFI and ACPI.
 # GUEST_KERNEL boots another image than build/ARCH's (the Linux 7.3
 # reference kernel of scripts/ref.sh).
 # The run ends by itself: the guest reboots into -no-reboot, and a timeout
@@ -40,6 +42,29 @@ arm64)
 	# VSMMU_OPT_IN=0 (the boot that proves the refusal).
 	extra_append=
 	[ "${VSMMU_OPT_IN:-1}" = 0 ] || extra_append="arm_smmu_v3.vsmmu_assume_coherent=1"
+	if [ "${TWO_SMMUS:-0}" = 1 ]; then
+		# QEMU 10.1 and later create an SMMUv3 per pxb-pcie bus, in
+		# ACPI only: UEFI boots the same kernel, which uses ACPI when
+		# told to. No SMMU on the machine itself, so that each edu,
+		# behind a root port of its own bus, has its own SMMU.
+		root=build/vmm-amd64/root
+		[ -x "$root/bin/qemu-system-aarch64" ] ||
+			die "no QEMU 11.1 in $root; run scripts/fetch-vmm.sh amd64"
+		qemu=(env QEMU_MODULE_DIR="$root/modules"
+		      "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib"
+		      "$root/bin/qemu-system-aarch64" -L "$root/share"
+		      -bios "$root/share/QEMU_EFI.fd"
+		      -M virt,gic-version=3 -accel tcg -cpu max -smp 2 -m 2G)
+		for i in 1 2; do
+			qemu+=(-device "pxb-pcie,id=pcie.$i,bus_nr=$((i * 16)),bus=pcie.0"
+			       -device "arm-smmuv3,primary-bus=pcie.$i,id=smmu$i,stage=nested"
+			       -device "pcie-root-port,id=rp$i,bus=pcie.$i,chassis=$i"
+			       -device "edu,bus=rp$i")
+		done
+		# shellcheck disable=SC2206
+		qemu+=(${QEMU_TRACE:-})
+		extra_append="$extra_append acpi=force"
+	fi
 	;;
 *) die "unknown arch $arch" ;;
 esac
