@@ -85,7 +85,7 @@ arm64_guest() {
 	# QEMU traces the emulated SMMU's command queue: what the vSMMU sent.
 	local trace=build/logs/arm64-smmuv3-cmdq.log
 	rm -f "$trace"
-	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh -trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -D $trace"
+	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh -trace smmuv3_cmdq_tlbi_nsnh -trace smmuv3_cmdq_tlbi_s12_vmid -trace smmu_iotlb_inv_asid_vmid -D $trace"
 	guest arm64 arm64-smmuv3 \
 		"build/tests-arm64/iommufd_edu -F two_smmus -F two_smmus_teardown" ||
 		printf 'FAIL\tarm64-smmuv3/build\tthe kernel or the tests did not build\n'
@@ -99,26 +99,32 @@ arm64_guest() {
 	unset VSMMU_OPT_IN
 	opt_in_seen arm64-smmuv3 'vsmmu_assume_coherent=Y: vSMMU [0-9]* allocated, kernel tainted'
 	opt_in_seen arm64-no-opt-in 'vsmmu_assume_coherent=N: IOMMU_VIOMMU_ALLOC answers EOPNOTSUPP'
-	two_smmus_guest
 }
 
 # One VM behind two SMMUs, one stage 2 for both: QEMU 11.1 (its x86_64
-# build) creates the second SMMU, in ACPI only, so the same kernel boots
-# through UEFI. QEMU traces the MMIO writes that ring each SMMU's command
-# queue, which tells scripts/two-smmus-trace.sh where each command went.
+# build) creates the second SMMU, in ACPI only, so the guest boots through
+# UEFI, with the real-VMM stage's kernel (the arm64 guest's config with
+# EFI and ACPI: KASAN, lockdep and kmemleak kept), which that stage has just
+# built. QEMU traces the MMIO writes that ring each SMMU's command queue,
+# which tells scripts/two-smmus-trace.sh where each command went.
 two_smmus_guest() {
-	local trace=build/logs/arm64-two-smmus-trace.log
+	local trace=build/logs/arm64-two-smmus-trace.log initrd=build/arm64-two-smmus.cpio.gz
 	rm -f "$trace"
 	if ! scripts/fetch-vmm.sh amd64 >&2; then
 		printf 'FAIL\tarm64-two-smmus/qemu\tscripts/fetch-vmm.sh amd64 failed\n'
 		return
 	fi
-	export TWO_SMMUS=1
-	export QEMU_TRACE="-trace memory_region_ops_write -trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_tlbi_nh -D $trace"
-	guest arm64 arm64-two-smmus \
-		"build/tests-arm64/iommufd_edu -f two_smmus -f two_smmus_teardown" ||
+	if ! scripts/build-vmm.sh >&2 || ! scripts/build-tests.sh arm64 >&2 ||
+	   ! scripts/initramfs.sh arm64 "$initrd" \
+		"build/tests-arm64/iommufd_edu -f two_smmus -f two_smmus_teardown" >&2; then
 		printf 'FAIL\tarm64-two-smmus/build\tthe kernel or the tests did not build\n'
-	unset TWO_SMMUS QEMU_TRACE
+		return
+	fi
+	TWO_SMMUS=1 GUEST_KERNEL=build/vmm-arm64/arch/arm64/boot/Image \
+	QEMU_TRACE="-trace memory_region_ops_write -trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_tlbi_s12_vmid -D $trace" \
+		scripts/run-guest.sh arm64 arm64-two-smmus "$initrd" >&2 ||
+		printf 'FAIL\tarm64-two-smmus/boot\tguest did not finish\n'
+	scripts/guest-results.py build/logs/arm64-two-smmus.log --tag arm64-two-smmus
 	scripts/two-smmus-trace.sh "$trace" build/logs/arm64-two-smmus.log
 }
 
@@ -150,6 +156,7 @@ matrix_arm64_vmm() {
 	arm64_guest
 	nice -n 19 scripts/run-vmm.sh ||
 		printf 'FAIL\treal-vmm/run\trun-vmm.sh exited %s\n' "$?"
+	two_smmus_guest
 }
 # After the x86_64 guest, on its kernel and tests, still beside the
 # matrix branch (the longer one): Linux 7.3 as the reference

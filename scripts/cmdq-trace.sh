@@ -2,7 +2,7 @@
 # Check what reached the emulated SMMUv3's command queue during
 # iommufd_edu's vsmmu.invalidate_commands test, from QEMU's trace
 # (-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval
-#  -trace smmuv3_cmdq_cfgi_cd):
+#  -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_s12_vmid):
 #  - its 256 TLBI_NH_VA (ASID 1, VA 0x100000..0x1ff000, VMID 0 as the VM
 #    wrote them) carry a non-zero VMID, the vSMMU's;
 #  - they were issued as one batch: no CMD_SYNC among them, one right after;
@@ -10,15 +10,15 @@
 #  - its ATC_INVs (the edu device has no ATS) never reach the SMMU;
 # and during vsmmu.tlbi_opcodes (-trace smmuv3_cmdq_tlbi_nh
 # -trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid too):
-#  - the host's stage-2 invalidation of IPA 0x7700000 names every VMID the
-#    nesting parent has: its own first, then the vSMMU's; the VM's
-#    TLBI_NH_VA (ASID 7, VA 0x7000), TLBI_NH_VAA (VA 0x77000), TLBI_NH_ASID
-#    (ASID 7), TLBI_NH_ALL and TLBI_NSNH_ALL, all written with VMID 0,
-#    reach the SMMU with exactly one VMID: one of those, not the parent's
-#    own, so the vSMMU's;
+#  - the host's stage-2 invalidation of IPA 0x7700000 is a TLBI_S2_IPA
+#    with the nesting parent's own VMID and a TLBI_S12_VMALL with the
+#    vSMMU's (its combined entries), in one batch; the VM's TLBI_NH_VA
+#    (ASID 7, VA 0x7000), TLBI_NH_VAA (VA 0x77000), TLBI_NH_ASID (ASID 7),
+#    TLBI_NH_ALL and TLBI_NSNH_ALL, all written with VMID 0, reach the
+#    SMMU with exactly that TLBI_S12_VMALL's VMID, not the parent's own;
 #  - TLBI_NSNH_ALL reaches it as a second TLBI_NH_ALL, never as itself.
 # The 256 TLBI_NH_VA must also carry a VMID some stage 2 was invalidated
-# with, not merely a non-zero one.
+# with (TLBI_S2_IPA or TLBI_S12_VMALL), not merely a non-zero one.
 # Usage: cmdq-trace.sh TRACE_LOG. One PASS|FAIL line per check.
 set -euo pipefail
 log=${1:?usage: cmdq-trace.sh TRACE_LOG}
@@ -30,14 +30,15 @@ function field(name,    v) {
 	return v
 }
 # The host invalidating its stage 2: the VMIDs of nesting parents; at the
-# marker, the parent's own comes first, then its vSMMU's
+# marker, the parent's own (TLBI_S2_IPA), then its vSMMU's (TLBI_S12_VMALL)
 /smmuv3_range_inval/ && / stage=2/ {
 	s2vmids[field("vmid")] = 1
-	if (/ addr=0x7700000 /) {
-		if (!marked) own = field("vmid")
-		mark_vmids[field("vmid")] = 1
-		marked = 1
-	}
+	if (/ addr=0x7700000 / && !marked) { own = field("vmid"); marked = 1 }
+}
+/smmuv3_cmdq_tlbi_s12_vmid/ {
+	s2vmids[field("vmid")] = 1
+	if (marked == 1) { vsmmu = field("vmid"); marked = 2 }
+	next
 }
 # vsmmu.tlbi_opcodes: from its TLBI_NH_VA to the CMD_SYNC after the batch
 marked && !window && /smmuv3_range_inval/ && / asid=7 / && / addr=0x7000 / && / stage=1/ {
@@ -88,10 +89,8 @@ END {
 		printf "FAIL\tcmdq/tlbi-vmid-is-vsmmu\tvsmmu.tlbi_opcodes not in the trace (marker %s, window %d)\n", marked ? "seen" : "missing", window
 		printf "FAIL\tcmdq/nsnh-all-as-nh-all\tvsmmu.tlbi_opcodes not in the trace\n"
 	} else {
-		v = ""
-		for (k in mark_vmids) v = v " " k
-		ok = (va_vmid in mark_vmids) && va_vmid != own && vaa_vmid == va_vmid && asid_vmid == va_vmid && nh == 2 && !nh_bad
-		printf "%s\tcmdq/tlbi-vmid-is-vsmmu\tstage-2 VMIDs%s (the parent'"'"'s own: %s); NH_VA %s, NH_VAA %s, NH_ASID %s, %d NH_ALL (%d with another VMID)\n", ok ? "PASS" : "FAIL", v, own, va_vmid, vaa_vmid, asid_vmid, nh, nh_bad
+		ok = va_vmid == vsmmu && va_vmid != own && vaa_vmid == va_vmid && asid_vmid == va_vmid && nh == 2 && !nh_bad
+		printf "%s\tcmdq/tlbi-vmid-is-vsmmu\tstage-2 change: TLBI_S2_IPA VMID %s (the parent'"'"'s own), TLBI_S12_VMALL VMID %s (the vSMMU'"'"'s); the VM'"'"'s NH_VA %s, NH_VAA %s, NH_ASID %s, %d NH_ALL (%d with another VMID)\n", ok ? "PASS" : "FAIL", own, vsmmu, va_vmid, vaa_vmid, asid_vmid, nh, nh_bad
 		printf "%s\tcmdq/nsnh-all-as-nh-all\tTLBI_NH_ALL and TLBI_NSNH_ALL from the VM: %d TLBI_NH_ALL and %d TLBI_NSNH_ALL reached the SMMU\n", (nh == 2 && !nsnh) ? "PASS" : "FAIL", nh, nsnh
 	}
 }

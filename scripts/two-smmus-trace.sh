@@ -1,16 +1,18 @@
 #!/bin/bash
 # Check what reached each of the two SMMUs of the arm64-two-smmus guest,
 # from QEMU's trace (-trace memory_region_ops_write -trace
-# smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_tlbi_nh)
+# smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace
+# smmuv3_cmdq_tlbi_s12_vmid)
 # and the guest's log. QEMU's SMMU trace events do not name the SMMU, so a
 # command is counted for the SMMU whose CMDQ_PROD register (base + 0x98)
 # the guest wrote last: QEMU consumes the queue inside that write. The
 # bases come from the SMMUs' sysfs names (smmu3.0x<base>) that
 # iommufd_edu's two_smmus fixture logs, device A's first.
-#  - two_smmus.stage2_change_reaches_both maps and unmaps IPA 0x7800000:
-#    on each SMMU, TLBI_S2_IPA for it with every VMID the stage 2 has
-#    there, one CMD_SYNC, then TLBI_NH_ALL with the vSMMU's VMID (its
-#    combined entries), which must be one of those;
+#  - two_smmus.stage2_change_reaches_both maps and unmaps IPA 0x7800000
+#    (then moves the VM's memory, whose first invalidation ends the
+#    window): each SMMU gets one batch with one CMD_SYNC, holding
+#    TLBI_S12_VMALL for its vSMMU's VMID (the combined entries) and, on
+#    A, TLBI_S2_IPA of the marker with the parent's own VMID;
 #  - two_smmus.tlbi_stays_on_its_vsmmu sends TLBI_NH_VA (ASID 1, VA
 #    0x200000) through vSMMU A, then through vSMMU B: exactly two reach
 #    the SMMUs, the first A's with A's vSMMU VMID, the second B's with B's.
@@ -54,13 +56,23 @@ FNR == NR {
 	next
 }
 cur < 0 { next }
-/smmuv3_cmdq_opcode/ && /CMD_SYNC/ { if (state[cur] == "s2") syncs[cur]++; next }
-/smmuv3_range_inval/ && / stage=2/ && / addr=0x7800000 / {
-	if (state[cur] == "") { state[cur] = "s2"; s2[cur] = "" }
-	if (state[cur] == "s2") s2[cur] = s2[cur] " " field("vmid")
+# The window of the marker: from its first TLBI_S2_IPA to the next stage-2
+# invalidation of another IPA
+/smmuv3_range_inval/ && / stage=2/ {
+	if (/ addr=0x7800000 /) {
+		if (window == 0) window = 1
+		if (window == 1) s2[cur] = s2[cur] " " field("vmid")
+	} else if (window == 1) {
+		window = 2
+	}
 	next
 }
-/smmuv3_cmdq_tlbi_nh / && state[cur] == "s2" { nh[cur] = field("vmid"); state[cur] = "done"; next }
+window == 1 && /smmuv3_cmdq_opcode/ && /CMD_SYNC/ { syncs[cur]++; next }
+window == 1 && /smmuv3_cmdq_tlbi_s12_vmid/ {
+	if (cur in vm) { vm[cur] = vm[cur] " " field("vmid"); many[cur] = 1 }
+	else vm[cur] = field("vmid")
+	next
+}
 /smmuv3_range_inval/ && / stage=1/ && / asid=1 / && / addr=0x200000 / {
 	nva++
 	va_smmu[nva] = cur
@@ -73,21 +85,18 @@ END {
 		exit
 	}
 	printf "PASS\ttwo-smmus/smmus\tA = %s, B = %s: command queue rung %d and %d times\n", smmu[0], smmu[1], rings[0], rings[1]
-	ok = 1
+	ok = window == 2 && s2[0] != "" && s2[1] == ""
 	detail = ""
 	for (k = 0; k < 2; k++) {
-		split(substr(s2[k], 2), v, " ")
-		in_s2 = 0
-		for (j in v) if (v[j] == nh[k]) in_s2 = 1
-		if (state[k] != "done" || syncs[k] != 1 || !in_s2) ok = 0
-		detail = detail sprintf("%s%s: TLBI_S2_IPA VMID%s, %d CMD_SYNC, TLBI_NH_ALL VMID %s", k ? "; " : "", k ? "B" : "A", s2[k] == "" ? " none" : s2[k], syncs[k], nh[k] == "" ? "none" : nh[k])
+		if (syncs[k] != 1 || !(k in vm) || (k in many)) ok = 0
+		detail = detail sprintf("%s%s: TLBI_S2_IPA VMID%s, TLBI_S12_VMALL VMID %s, %d CMD_SYNC", k ? "; " : "", k ? "B" : "A", s2[k] == "" ? " none" : s2[k], (k in vm) ? vm[k] : "none", syncs[k])
 	}
 	printf "%s\ttwo-smmus/stage2-reaches-both\t%s\n", ok ? "PASS" : "FAIL", detail
 	ok = nva == 2 && va_smmu[1] == 0 && va_smmu[2] == 1 &&
-	     va_vmid[1] == nh[0] && va_vmid[2] == nh[1]
+	     va_vmid[1] == vm[0] && va_vmid[2] == vm[1]
 	detail = sprintf("%d TLBI_NH_VA reached the SMMUs", nva)
 	for (j = 1; j <= nva; j++)
 		detail = detail sprintf("; %s through %s with VMID %s", j == 1 ? "first" : "then", va_smmu[j] == 0 ? "A" : "B", va_vmid[j])
-	printf "%s\ttwo-smmus/tlbi-on-its-smmu\t%s (vSMMU VMIDs: A %s, B %s)\n", ok ? "PASS" : "FAIL", detail, nh[0], nh[1]
+	printf "%s\ttwo-smmus/tlbi-on-its-smmu\t%s (vSMMU VMIDs: A %s, B %s)\n", ok ? "PASS" : "FAIL", detail, vm[0], vm[1]
 }
 ' "$guest" "$trace"
