@@ -30,7 +30,7 @@ function field(name,    v) {
 	return v
 }
 # The host invalidating its stage 2: the VMIDs of nesting parents; at the
-# marker, the parent's own (TLBI_S2_IPA), then its vSMMU's (TLBI_S12_VMALL)
+# marker, the parent own VMID (TLBI_S2_IPA), then the vSMMU one (TLBI_S12_VMALL)
 /smmuv3_range_inval/ && / stage=2/ {
 	s2vmids[field("vmid")] = 1
 	if (/ addr=0x7700000 / && !marked) { own = field("vmid"); marked = 1 }
