@@ -72,6 +72,7 @@ timeout --foreground -k 10 "${GUEST_TIMEOUT:-1200}" \
 	-accel tcg -cpu max -smp 2 -m 3G -nographic -no-reboot -nic none -device edu \
 	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_cfgi_ste -trace smmuv3_cmdq_tlbi_nh \
 	-trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -trace smmuv3_range_inval \
+	-trace smmuv3_cmdq_tlbi_s12_vmid \
 	-D "$trace" \
 	-kernel "$out/arch/arm64/boot/Image" -initrd build/vmm-l1.cpio.gz \
 	-append "console=ttyAMA0 panic=-1 oops=panic kmemleak=on arm_smmu_v3.vsmmu_assume_coherent=1" \

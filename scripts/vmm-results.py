@@ -135,10 +135,13 @@ def cmdq(trace, phys, vsid):
     vmid = re.compile(r"vmid=(\d+)")
     sidre = re.compile(r"(?:sid|streamid)= ?(0x[0-9a-f]+)")
     s1 = collections.Counter()          # (command, vmid) of stage-1 TLBIs
-    s2 = set()                          # VMIDs of stage-2 invalidations
+    s2 = set()                          # VMIDs of stage-2 range invalidations
+    s12 = set()                         # VMIDs of TLBI_S12_VMALL: vSMMUs'
     window, window_cds, window_stes, vsid_seen = 0, [], [], 0
     for line in open(trace, errors="replace"):
-        if "smmuv3_range_inval" in line and "stage=2" in line:
+        if "smmuv3_cmdq_tlbi_s12_vmid" in line:
+            s12.add(int(vmid.search(line).group(1)))
+        elif "smmuv3_range_inval" in line and "stage=2" in line:
             s2.add(int(vmid.search(line).group(1)))
             if window == 1:
                 window = 2
@@ -160,10 +163,14 @@ def cmdq(trace, phys, vsid):
     nasid = sum(n for (c, _), n in l2.items() if c == "NH_ASID")
     detail = (f"{nva} TLBI_NH_VA and {nasid} TLBI_NH_ASID with VMID "
               f"{','.join(map(str, sorted(vmids))) or '-'}; stage 2 invalidated "
-              f"with VMID {','.join(map(str, sorted(s2))) or '-'}; "
+              f"with VMID {','.join(map(str, sorted(s2))) or '-'} (TLBI_S2_IPA, "
+              f"the nesting parent's own) and "
+              f"{','.join(map(str, sorted(s12))) or '-'} (TLBI_S12_VMALL, "
+              f"the vSMMU's); "
               f"{sum(n for k, n in s1.items() if not k[1])} of L1's own (VMID 0)")
-    # The round trips alone unmap 16 pages
-    ok = nva >= 16 and vmids and vmids <= s2
+    # The round trips alone unmap 16 pages. L2's TLBIs carry its vSMMU's
+    # own VMID, which a stage-2 change flushes whole, never the parent's.
+    ok = nva >= 16 and vmids and vmids <= s12 and not vmids & s2
     out("PASS" if ok else "FAIL", "cmdq/l2-tlbi-vmid", detail)
     detail = (f"vSID {vsid:#x}, physical StreamID {phys:#x}: while L2 ran, "
               f"CFGI_CD for {','.join(sorted({hex(s) for s in window_cds})) or '-'} "
