@@ -102,11 +102,10 @@ arm64_guest() {
 }
 
 # One VM behind two SMMUs, one stage 2 for both: QEMU 11.1 (its x86_64
-# build) creates the second SMMU, in ACPI only, so the guest boots through
-# UEFI, with the real-VMM stage's kernel (the arm64 guest's config with
-# EFI and ACPI: KASAN, lockdep and kmemleak kept), which that stage has just
-# built. QEMU traces the MMIO writes that ring each SMMU's command queue,
-# which tells scripts/two-smmus-trace.sh where each command went.
+# build) creates the second SMMU, in ACPI only, so the guest boots the
+# arm64 guest kernel (EFI and ACPI are in its config) through UEFI. QEMU
+# traces the MMIO writes that ring each SMMU's command queue, which tells
+# scripts/two-smmus-trace.sh where each command went.
 two_smmus_guest() {
 	local trace=build/logs/arm64-two-smmus-trace.log initrd=build/arm64-two-smmus.cpio.gz
 	rm -f "$trace"
@@ -114,16 +113,17 @@ two_smmus_guest() {
 		printf 'FAIL\tarm64-two-smmus/qemu\tscripts/fetch-vmm.sh amd64 failed\n'
 		return
 	fi
-	if ! scripts/build-vmm.sh >&2 || ! scripts/build-tests.sh arm64 >&2 ||
+	if ! scripts/build-kernel.sh arm64 >&2 || ! scripts/build-tests.sh arm64 >&2 ||
 	   ! scripts/initramfs.sh arm64 "$initrd" \
 		"build/tests-arm64/iommufd_edu -f two_smmus -f two_smmus_teardown" >&2; then
 		printf 'FAIL\tarm64-two-smmus/build\tthe kernel or the tests did not build\n'
 		return
 	fi
-	TWO_SMMUS=1 GUEST_KERNEL=build/vmm-arm64/arch/arm64/boot/Image \
+	TWO_SMMUS=1 \
 	QEMU_TRACE="-trace memory_region_ops_write -trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_tlbi_s12_vmid -D $trace" \
 		scripts/run-guest.sh arm64 arm64-two-smmus "$initrd" >&2 ||
 		printf 'FAIL\tarm64-two-smmus/boot\tguest did not finish\n'
+	# KUnit ran in the arm64 guest's boot already: not reported twice.
 	scripts/guest-results.py build/logs/arm64-two-smmus.log --tag arm64-two-smmus
 	scripts/two-smmus-trace.sh "$trace" build/logs/arm64-two-smmus.log
 }

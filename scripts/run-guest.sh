@@ -44,8 +44,8 @@ arm64)
 	[ "${VSMMU_OPT_IN:-1}" = 0 ] || extra_append="arm_smmu_v3.vsmmu_assume_coherent=1"
 	if [ "${TWO_SMMUS:-0}" = 1 ]; then
 		# QEMU 10.1 and later create an SMMUv3 per pxb-pcie bus, in
-		# ACPI only: UEFI boots a kernel with EFI and ACPI (GUEST_KERNEL:
-		# the real-VMM stage's), told to use ACPI. No SMMU on the
+		# ACPI only: UEFI boots the guest kernel (its config has EFI
+		# and ACPI), told to use ACPI. No SMMU on the
 		# machine itself, so that each edu, behind a root port of its
 		# own bus, has its own SMMU.
 		root=build/vmm-amd64/root

@@ -3,7 +3,7 @@
 #  L0: this machine's QEMU (TCG), virt with virtualization=on, its emulated
 #      SMMUv3 and an edu device; its command-queue trace goes to
 #      build/logs/vmm-cmdq.log.
-#  L1: our kernel (configs/vmm-arm64.config) with KVM; vmm/l1-init binds
+#  L1: our arm64 guest kernel (build/arm64) with KVM; vmm/l1-init binds
 #      edu to vfio-pci and runs QEMU 11.1 (scripts/fetch-vmm.sh) with
 #      -device arm-smmuv3,accel=on and the edu through iommufd.
 #  L2: the same kernel, booted by QEMU 11.1 through UEFI and ACPI; its
@@ -14,8 +14,9 @@
 set -euo pipefail
 
 die() { echo "run-vmm: $*" >&2; exit 1; }
-out=build/vmm-arm64
-scripts/build-vmm.sh "$out" >&2
+image=build/arm64/arch/arm64/boot/Image
+module=build/vmm-arm64/edu_dma.ko
+scripts/build-vmm.sh build/vmm-arm64 >&2
 scripts/fetch-vmm.sh >&2
 busybox=build/cache/arm64/bin/busybox
 [ -x "$busybox" ] || die "no static arm64 busybox; run 'make setup'"
@@ -32,7 +33,7 @@ mkdir -p "$l2"/{bin,dev,proc,sys}
 cp "$busybox" "$l2/bin/busybox"
 ln -s busybox "$l2/bin/sh"
 install -m 755 vmm/l2-init "$l2/init"
-cp "$out/vmm/edu_dma.ko" "$l2/"
+cp "$module" "$l2/"
 # L1: busybox, QEMU 11.1, L2's kernel and initramfs, its init
 l1=$tmp/l1
 mkdir -p "$l1"/{bin,dev,proc,sys,tmp,l2}
@@ -40,7 +41,7 @@ cp "$busybox" "$l1/bin/busybox"
 ln -s busybox "$l1/bin/sh"
 install -m 755 vmm/l1-init "$l1/init"
 cp -a build/vmm/root "$l1/vmm"
-cp "$out/arch/arm64/boot/Image" "$l1/l2/Image"
+cp "$image" "$l1/l2/Image"
 cpio_of "$l2" | gzip -1 > "$l1/l2/initrd.cpio.gz"
 cpio_of "$l1" | gzip -1 > build/vmm-l1.cpio.gz
 
@@ -74,7 +75,7 @@ timeout --foreground -k 10 "${GUEST_TIMEOUT:-1200}" \
 	-trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -trace smmuv3_range_inval \
 	-trace smmuv3_cmdq_tlbi_s12_vmid \
 	-D "$trace" \
-	-kernel "$out/arch/arm64/boot/Image" -initrd build/vmm-l1.cpio.gz \
+	-kernel "$image" -initrd build/vmm-l1.cpio.gz \
 	-append "console=ttyAMA0 panic=-1 oops=panic kmemleak=on arm_smmu_v3.vsmmu_assume_coherent=1" \
 	</dev/null 2>&1 | tr -d '\r' | show
 rc=${PIPESTATUS[0]}
