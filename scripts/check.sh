@@ -146,6 +146,12 @@ stage cache scripts/cache-check.sh
 stage tree quiet scripts/make-tree.sh
 stage checkpatch scripts/checkpatch.sh
 stage apply-newest scripts/apply-newest.sh
+# Linux 7.3's kernels and selftests for the ref73 stage, from here on at
+# the lowest priority: they take what the per-patch builds leave idle
+# (about a tenth of the two cores, whose walks and links are one job),
+# then go on beside the guests. The ref73 stage waits for them.
+REF_NICE=19 REF_BUILD_ONLY=1 scripts/ref.sh > build/logs/ref73-build.log 2>&1 &
+ref73_build=$!
 stage build-each-patch scripts/build-each.sh
 # Beside the x86_64 guest, one after the other: the link matrix, the arm64
 # guests, and a real VMM: QEMU 11.1's accelerated vSMMU on our kernel,
@@ -164,6 +170,8 @@ matrix_arm64_vmm() {
 # 7.3 + upstream/. Its 7.3 builds run at nice 19, as the matrix's do.
 x86_guest_ref73() {
 	x86_guest
+	# What ref.sh finds missing it builds itself (and reports).
+	while kill -0 "$ref73_build" 2>/dev/null; do sleep 5; done
 	REF_NICE=19 scripts/ref.sh || printf 'FAIL\tref73/run\tref.sh exited %s\n' "$?"
 }
 stages_beside x86_64-guest+ref73 x86_guest_ref73 link-matrix+arm64+vmm matrix_arm64_vmm

@@ -60,6 +60,7 @@ KSRC=build/ref/linux KBUILD_OUT=build/ref/headers TESTS_OUT=build/ref/tests-x86_
 "${nice[@]}" scripts/build-ref.sh plain >&2 || die "the 7.3 kernel did not build"
 [ $have_upstream = 0 ] || "${nice[@]}" scripts/build-ref.sh upstream >&2 ||
 	die "the 7.3+upstream kernel did not build"
+[ "${REF_BUILD_ONLY:-0}" = 0 ] || exit 0
 ours_kernel=${OURS_KERNEL:-build/x86_64/arch/x86/boot/bzImage}
 ours_tests=${OURS_TESTS:-build/tests-x86_64}
 if [ -z "${OURS_KERNEL:-}${OURS_TESTS:-}" ]; then

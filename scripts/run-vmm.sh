@@ -1,13 +1,17 @@
 #!/bin/bash
 # A real VMM on the series: QEMU 11.1's accelerated vSMMU, three levels.
-#  L0: this machine's QEMU (TCG), virt with virtualization=on, its emulated
-#      SMMUv3 and an edu device; its command-queue trace goes to
-#      build/logs/vmm-cmdq.log.
+#  L0: QEMU 11.1's x86_64 build (scripts/fetch-vmm.sh amd64; TCG), virt
+#      with virtualization=on and two SMMUv3s (stage=nested), each on a
+#      PCIe expander bus with an edu behind a root port; extra SMMUs are
+#      ACPI only, so L1 boots through UEFI. Its trace (the SMMUs' commands,
+#      and the MMIO writes that tell which SMMU each went to and where on
+#      L1's console it was) goes to build/logs/vmm-cmdq.log.
 #  L1: our arm64 guest kernel (build/arm64) with KVM; vmm/l1-init binds
-#      edu to vfio-pci and runs QEMU 11.1 (scripts/fetch-vmm.sh) with
-#      -device arm-smmuv3,accel=on and the edu through iommufd.
+#      both edus to vfio-pci and runs QEMU 11.1 (scripts/fetch-vmm.sh)
+#      with -device arm-smmuv3,accel=on and the edus through iommufd: one
+#      vSMMU and edu A, then two vSMMUs, one per SMMU.
 #  L2: the same kernel, booted by QEMU 11.1 through UEFI and ACPI; its
-#      SMMUv3 driver drives the vSMMU and vmm/edu_dma.ko DMAs through it.
+#      SMMUv3 driver drives the vSMMUs and vmm/edu_dma.ko DMAs through them.
 # The console log is build/logs/vmm.log; VERBOSE=1 shows it as it runs,
 # NARRATE=1 (make run-vmm) tells what happens at each level.
 # Result lines (scripts/vmm-results.py) on stdout.
@@ -18,6 +22,7 @@ image=build/arm64/arch/arm64/boot/Image
 module=build/vmm-arm64/edu_dma.ko
 scripts/build-vmm.sh build/vmm-arm64 >&2
 scripts/fetch-vmm.sh >&2
+scripts/fetch-vmm.sh amd64 >&2
 busybox=build/cache/arm64/bin/busybox
 [ -x "$busybox" ] || die "no static arm64 busybox; run 'make setup'"
 
@@ -54,6 +59,7 @@ show() {
 		/^@@@ STEP / { sub(/^@@@ STEP /, "L1: "); print; fflush(); next }
 		/^@@@ RUN qemu-poweroff/ { print "--- L1 runs QEMU 11.1: -accel kvm, -device arm-smmuv3,accel=on, edu as vfio-pci through /dev/iommu; L2 boots with UEFI and ACPI"; fflush(); next }
 		/^@@@ RUN qemu-sigkill/ { print "--- the same VM again, and QEMU is killed with SIGKILL while L2 DMAs"; fflush(); next }
+		/^@@@ RUN qemu-two-smmus/ { print "--- a VM with two vSMMUs, one per SMMU of L1, edu A behind the first and edu B behind the second, on one nesting parent"; fflush(); next }
 		/^@@@ (EXIT|PINS) / { sub(/^@@@ /, "L1: "); print; fflush(); next }
 		/trusting arm_smmu_v3.vsmmu_assume_coherent/ { sub(/^.*\] /, ""); print "L1 kernel: " $0; fflush(); next }
 		/^(sigkill: )?L2: .*(ACPI: IORT|arm-smmu-v3 .*(features|event 0x|\t0x)|edu_dma|ok [0-9]+ (round_trip|unmapped))/ { sub(/\[ *[0-9.]*\] /, ""); print; fflush(); next }
@@ -68,15 +74,26 @@ trace=build/logs/vmm-cmdq.log
 rm -f "$trace"
 mkdir -p build/logs
 set +e
-timeout --foreground -k 10 "${GUEST_TIMEOUT:-1200}" \
-	qemu-system-aarch64 -M virt,virtualization=on,gic-version=3,iommu=smmuv3 \
-	-accel tcg -cpu max -smp 2 -m 3G -nographic -no-reboot -nic none -device edu \
-	-trace smmuv3_cmdq_opcode -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_cfgi_ste -trace smmuv3_cmdq_tlbi_nh \
-	-trace smmuv3_cmdq_tlbi_nsnh -trace smmu_iotlb_inv_asid_vmid -trace smmuv3_range_inval \
-	-trace smmuv3_cmdq_tlbi_s12_vmid \
-	-D "$trace" \
+root=build/vmm-amd64/root
+l0=(env QEMU_MODULE_DIR="$root/modules"
+    "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib"
+    "$root/bin/qemu-system-aarch64" -L "$root/share" -bios "$root/share/QEMU_EFI.fd"
+    -M virt,virtualization=on,gic-version=3 -accel tcg -cpu max -smp 2 -m 3G
+    -nographic -no-reboot -nic none)
+for i in 1 2; do
+	l0+=(-device "pxb-pcie,id=pcie.$i,bus_nr=$((i * 16)),bus=pcie.0"
+	     -device "arm-smmuv3,primary-bus=pcie.$i,id=smmu$i,stage=nested"
+	     -device "pcie-root-port,id=rp$i,bus=pcie.$i,chassis=$i"
+	     -device "edu,bus=rp$i")
+done
+for t in smmuv3_cmdq_opcode smmuv3_cmdq_cfgi_cd smmuv3_cmdq_cfgi_ste smmuv3_cmdq_tlbi_nh \
+	 smmuv3_cmdq_tlbi_nsnh smmu_iotlb_inv_asid_vmid smmuv3_range_inval \
+	 smmuv3_cmdq_tlbi_s12_vmid memory_region_ops_write; do
+	l0+=(-trace "$t")
+done
+timeout --foreground -k 10 "${GUEST_TIMEOUT:-1500}" "${l0[@]}" -D "$trace" \
 	-kernel "$image" -initrd build/vmm-l1.cpio.gz \
-	-append "console=ttyAMA0 panic=-1 oops=panic kmemleak=on arm_smmu_v3.vsmmu_assume_coherent=1" \
+	-append "console=ttyAMA0 acpi=force panic=-1 oops=panic kmemleak=on arm_smmu_v3.vsmmu_assume_coherent=1" \
 	</dev/null 2>&1 | tr -d '\r' | show
 rc=${PIPESTATUS[0]}
 set -e

@@ -3,7 +3,8 @@
 
     PASS|FAIL <tab> vmm/NAME <tab> detail
 
-- L1 handed edu to vfio-pci, QEMU 11.1 realized the accelerated vSMMU on
+- L1 handed both edus (A and B, one behind each SMMU) to vfio-pci, QEMU
+  11.1 realized the accelerated vSMMU on
   our kernel (the series' vSMMU allocation line), and exited 0 after L2
   powered off;
 - L2's DMA tests (edu_dma's KTAP lines): round_trip, unmapped_dma_blocked;
@@ -19,6 +20,14 @@
   reached the SMMU after the series' translation: its stage-1 TLBIs with
   the VMID L1 gave its stage 2, its CFGI_CDs with edu's physical StreamID
   and never with L2's vSID.
+- the two-vSMMU run: L2 DMAs with both edus, each through its own vSMMU;
+  QEMU allocated one nesting parent HWPT and two vIOMMUs on it, one per
+  device (the ioctls' arguments); in L0's trace, during that run (L1's
+  console, rebuilt from the UART writes in the same trace, says when),
+  L2's stage-1 TLBIs reached each SMMU with ASIDs the other never saw and
+  with a VMID that this SMMU's vSMMU owns (flushed there with
+  TLBI_S12_VMALL when QEMU destroyed it), never the parent's own
+  (TLBI_S2_IPA on that SMMU).
 """
 import collections
 import importlib.util
@@ -58,8 +67,8 @@ _spec = importlib.util.spec_from_file_location(
 _guest_results = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_guest_results)
 SPLAT = _guest_results.SPLAT
-TRACE = re.compile(r"^\s*(.+?-\d+)\s+\[\d+\].*?(iommufd_in|iommufd_out): .*?"
-                   r"(?:cmd=(0x[0-9a-f]+)|ret=(-?\d+))")
+TRACE = re.compile(r"^\s*(.+?-\d+)\s+\[\d+\].*?(iommufd_in|iommufd_out): (.*)")
+IOMMU_HWPT_ALLOC_NEST_PARENT = 1 << 0
 
 
 def out(status, name, detail=""):
@@ -75,30 +84,42 @@ def section(lines, begin, end):
     return lines[b + 1:e]
 
 
-def ioctls(lines, run, required=()):
+def ioctl_calls(lines, run):
+    """The run's ioctls: (command, result, argument words by offset)."""
     trace = section(lines, f"@@@ TRACE BEGIN {run}", f"@@@ TRACE END {run}")
     if trace is None:
-        out("FAIL", f"{run}/ioctls", "no ioctl trace")
-        return
+        return None
     pending = {}
-    counts = collections.Counter()
+    calls = []
     for line in trace:
         m = TRACE.match(line)
         if not m:
             continue
-        task, kind, cmd, ret = m.groups()
-        if kind == "iommufd_in":
-            pending[task] = int(cmd, 16) & 0xff
-        elif task in pending:
-            nr = pending.pop(task)
-            counts[(CMDS.get(nr, hex(nr)), int(ret))] += 1
+        task, kind, rest = m.groups()
+        args = dict(re.findall(r"(\w+)=(\S+)", rest))
+        if kind == "iommufd_in" and "cmd" in args:
+            pending[task] = args
+        elif task in pending and "ret" in args:
+            a = pending.pop(task)
+            nr = int(a["cmd"], 16) & 0xff
+            words = {int(k[1:]): int(v, 16) for k, v in a.items()
+                     if re.fullmatch(r"a\d+", k) and re.fullmatch(r"0x[0-9a-f]+", v)}
+            calls.append((CMDS.get(nr, hex(nr)), int(args["ret"]), words))
+    return calls
+
+
+def ioctls(lines, run, required=()):
+    calls = ioctl_calls(lines, run)
+    if calls is None:
+        out("FAIL", f"{run}/ioctls", "no ioctl trace")
+        return []
+    counts = collections.Counter((name, ret) for name, ret, _ in calls)
     print(f"ioctls of /dev/iommu during {run} (command, result, count):", file=sys.stderr)
     for (name, ret), n in sorted(counts.items()):
         why = EXPECTED.get((name, ret), "")
         print(f"  {name:24} {ret:6} {n:5}  {why}", file=sys.stderr)
     bad = [f"{name}={ret} x{n}" for (name, ret), n in counts.items()
            if ret < 0 and (name, ret) not in EXPECTED]
-    calls = sum(counts.values())
     ok = {name for (name, ret), n in counts.items() if ret >= 0}
     missing = [name for name in required if name not in ok]
     if not calls:
@@ -108,9 +129,32 @@ def ioctls(lines, run, required=()):
     elif missing:
         out("FAIL", f"{run}/ioctls", "never succeeded: " + ", ".join(missing))
     else:
-        out("PASS", f"{run}/ioctls", f"{calls} calls, " + ", ".join(
+        out("PASS", f"{run}/ioctls", f"{len(calls)} calls, " + ", ".join(
             f"{name} {n}" for name, n in sorted(collections.Counter(
-                name for (name, _), c in counts.items() for _ in range(c)).items())))
+                name for name, _, _ in calls).items())))
+    return calls
+
+
+def one_parent(calls, run):
+    """One nesting parent for both vSMMUs: what QEMU 11.1 allocates for a VM
+    behind several SMMUs, which the series lets it share across them.
+
+    Each argument starts with its size; HWPT_ALLOC's flags are its word
+    at offset 4; VIOMMU_ALLOC's dev_id and hwpt_id are at 12 and 16.
+    """
+    # A word whose fetch failed prints as stale bytes: the argument's size
+    # (offset 0) must at least cover the words read.
+    parents = [w for name, ret, w in calls if name == "HWPT_ALLOC" and ret == 0 and
+               w.get(0, 0) >= 16 and w.get(4, 0) & IOMMU_HWPT_ALLOC_NEST_PARENT]
+    viommus = [w for name, ret, w in calls if name == "VIOMMU_ALLOC" and ret == 0 and
+               w.get(0, 0) >= 20]
+    on = sorted({w.get(16) for w in viommus})
+    devs = sorted({w.get(12) for w in viommus})
+    detail = (f"{len(parents)} NEST_PARENT HWPT allocated; {len(viommus)} vIOMMUs, "
+              f"on HWPT {','.join(map(str, on)) or '-'}, for devices "
+              f"{','.join(map(str, devs)) or '-'}")
+    ok = len(parents) == 1 and len(viommus) == 2 and len(on) == 1 and len(devs) == 2
+    out("PASS" if ok else "FAIL", f"{run}/one-parent", detail)
 
 
 def sid(bdf):
@@ -119,9 +163,51 @@ def sid(bdf):
     return (bus << 8) | (dev << 3) | fn
 
 
-def cmdq(trace, phys, vsid):
+UART_DR = 0x9000000     # virt's PL011: L1's console, one write per character
+CMDQ_PROD = 0x98        # an SMMU's command queue producer register
+
+
+def attributed(trace, bases):
+    """L0's trace lines of SMMU commands, each with the QEMU run of L1 it
+    belongs to and the SMMU it reached: (run or None, SMMU index, line).
+
+    QEMU's SMMU trace events do not name the SMMU: a command belongs to the
+    SMMU whose CMDQ_PROD L1 wrote last (QEMU consumes the queue inside that
+    write, under its big lock). L1's console, rebuilt from the UART's
+    writes in the same trace, tells the run: from "@@@ RUN NAME" to
+    "@@@ TRACE END NAME", which L1 prints once QEMU's pages are unpinned,
+    so after the context's objects (the vIOMMUs too) are destroyed.
+    """
+    prod = {b + CMDQ_PROD: i for i, b in enumerate(bases)}
+    write = re.compile(r"memory_region_ops_write .* addr (0x[0-9a-f]+) value (0x[0-9a-f]+)")
+    line, run, cur = "", None, -1
+    for t in open(trace, errors="replace"):
+        if "memory_region_ops_write" in t:
+            m = write.search(t)
+            if not m:
+                continue
+            addr, value = int(m.group(1), 16), int(m.group(2), 16)
+            if addr == UART_DR:
+                if value == 0x0a:
+                    m = re.search(r"@@@ RUN (\S+)", line)
+                    if m:
+                        run = m.group(1)
+                    elif run and f"@@@ TRACE END {run}" in line:
+                        run = None
+                    line = ""
+                elif value != 0x0d:
+                    line += chr(value & 0xff)
+            elif addr in prod:
+                cur = prod[addr]
+            continue
+        if cur >= 0:
+            yield run, cur, t
+
+
+def cmdq(trace, bases, phys, vsid):
     """L0's SMMU command trace against what L2's driver sent.
 
+    Only SMMU A's commands during the first run (one vSMMU, edu A) count.
     L1's own stage-1 domains have no VMID (0), so a stage-1 TLBI with a
     VMID came from L2 through the series. While L2 runs, L1 never touches
     edu's context descriptors (its STE is nested, the CD table is L2's), so
@@ -138,7 +224,9 @@ def cmdq(trace, phys, vsid):
     s2 = set()                          # VMIDs of stage-2 range invalidations
     s12 = set()                         # VMIDs of TLBI_S12_VMALL: vSMMUs'
     window, window_cds, window_stes, vsid_seen = 0, [], [], 0
-    for line in open(trace, errors="replace"):
+    for run, smmu, line in attributed(trace, bases):
+        if run != "qemu-poweroff" or smmu != 0:
+            continue
         if "smmuv3_cmdq_tlbi_s12_vmid" in line:
             s12.add(int(vmid.search(line).group(1)))
         elif "smmuv3_range_inval" in line and "stage=2" in line:
@@ -211,14 +299,92 @@ def l2_event(run):
         f"(its unmapped IOVA {iova[0]:#x}, vSID {vsid:#x})")
 
 
+def two_smmus_cmdq(trace, bases, phys, run):
+    """Which SMMU each of L2's stage-1 TLBIs reached during RUN (two
+    vSMMUs, edu A behind the first, edu B behind the second).
+
+    Each SMMU must see L2's TLBIs, with a VMID that a vSMMU on it owns
+    (flushed there with TLBI_S12_VMALL when QEMU destroyed it) and never
+    the nesting parent's own (TLBI_S2_IPA); L2's CFGI_CDs must reach each
+    SMMU for its own edu's physical StreamID only. L2's SMMU driver gives
+    each of its domains an ASID from one allocator, so edu A's and edu
+    B's TLBIs carry different ASIDs: a vSMMU's TLBI sent to both SMMUs
+    would show its ASID on the other.
+    """
+    name = "cmdq/two-smmus-tlbi"
+    if not os.path.exists(trace) or not os.path.getsize(trace) or len(bases) != 2:
+        out("FAIL", name, f"no L0 trace in {trace} or not two SMMUs named")
+        return
+    field = re.compile(r"(\w+)= ?(-?(?:0x)?[0-9a-f]+)")
+    asids = [collections.Counter(), collections.Counter()]   # L2's TLBIs: ASID -> count
+    vmids = [set(), set()]      # their VMIDs
+    s12 = [set(), set()]        # TLBI_S12_VMALL VMIDs: the vSMMUs'
+    s2 = [set(), set()]         # TLBI_S2_IPA VMIDs: the parent's own
+    cds = [set(), set()]        # StreamIDs of CFGI_CD once L2 sent its first TLBI
+    for r, cur, t in attributed(trace, bases):
+        if r != run:
+            continue
+        f = dict(field.findall(t))
+        if "smmuv3_cmdq_tlbi_s12_vmid" in t:
+            s12[cur].add(int(f["vmid"]))
+        elif "smmuv3_range_inval" in t and f.get("stage") == "2":
+            s2[cur].add(int(f["vmid"]))
+        elif ("smmuv3_range_inval" in t and f.get("stage") == "1") or \
+                "smmu_iotlb_inv_asid_vmid" in t:
+            if int(f["vmid"]):
+                asids[cur][int(f["asid"])] += 1
+                vmids[cur].add(int(f["vmid"]))
+        elif "smmuv3_cmdq_cfgi_cd" in t and asids[cur]:
+            cds[cur].add(int(f["sid"], 16))
+    ok = not set(asids[0]) & set(asids[1])
+    parts = []
+    for i, smmu in enumerate("AB"):
+        n = sum(asids[i].values())
+        ok = (ok and n >= 16 and vmids[i] and vmids[i] <= s12[i] and
+              not vmids[i] & s2[i] and cds[i] == {phys[i]})
+        parts.append(f"SMMU {smmu}: {n} from L2 with ASID "
+                     f"{','.join(map(str, sorted(asids[i]))) or '-'} and VMID "
+                     f"{','.join(map(str, sorted(vmids[i]))) or '-'} (TLBI_S12_VMALL: "
+                     f"{','.join(map(str, sorted(s12[i]))) or '-'}; TLBI_S2_IPA: "
+                     f"{','.join(map(str, sorted(s2[i]))) or '-'}), CFGI_CD for "
+                     f"{','.join(map(hex, sorted(cds[i]))) or '-'} (edu {smmu}: {phys[i]:#x})")
+    out("PASS" if ok else "FAIL", name, "; ".join(parts))
+
+
+def l2_results(run, prefix):
+    """edu_dma's results for each edu: its probe logs "edu_dma BDF: edu
+    ..." and then runs its tests (L2's KUnit suites print KTAP too)."""
+    results, dev = {}, None
+    for l in run:
+        m = re.match(r"L2: edu_dma (\S+): edu ", l)
+        if m:
+            dev = m.group(1)
+            results[dev] = {}
+            continue
+        m = re.match(r"L2: ((?:not )?ok \d+ (round_trip|unmapped_dma_blocked)\b.*)", l)
+        if m and dev:
+            results[dev][m.group(2)] = m.group(1)
+    if len(results) != 2:
+        out("FAIL", f"{prefix}/edus", f"{len(results)} edus probed in L2, not 2")
+        return
+    out("PASS", f"{prefix}/edus", "edu_dma probed " + " and ".join(results))
+    for dev, r in results.items():
+        for name in ("round_trip", "unmapped_dma_blocked"):
+            line = r.get(name)
+            out("PASS" if line and line.startswith("ok") else "FAIL",
+                f"{prefix}/{dev}/{name}", line or "no result from L2")
+
+
 def main():
     log = sys.argv[1]
     lines = open(log, errors="replace").read().splitlines()
     step = [l for l in lines if l.startswith("@@@ STEP edu ")]
-    if step and step[0].endswith("bound to vfio-pci"):
-        out("PASS", "edu-vfio", step[0][9:])
+    smmus = [m.group(1) for m in (re.search(r" behind smmu3\.(0x[0-9a-f]+)$", l) for l in step) if m]
+    if len(step) == 2 and all(" bound to vfio-pci " in l for l in step) and len(set(smmus)) == 2:
+        out("PASS", "edu-vfio", "; ".join(l[9:] for l in step))
     else:
-        out("FAIL", "edu-vfio", "edu was not bound to vfio-pci in L1")
+        out("FAIL", "edu-vfio", "not two edus bound to vfio-pci behind two SMMUs in L1: " +
+            ("; ".join(l[9:] for l in step) or "none"))
 
     run = section(lines, "@@@ RUN qemu-poweroff", "@@@ RUN qemu-sigkill") or []
     # The series' warning when it allows a vSMMU on QEMU's coherent SMMU
@@ -254,7 +420,26 @@ def main():
     else:
         out("FAIL", "qemu-sigkill/exit", ex[0] if ex else "QEMU was not killed")
     ioctls(lines, "qemu-sigkill")
-    for runname in ("qemu-poweroff", "qemu-sigkill"):
+
+    two = section(lines, "@@@ RUN qemu-two-smmus", "@@@ KMEMLEAK BEGIN") or []
+    ex = [l for l in two if l.startswith("@@@ EXIT qemu-two-smmus ")]
+    if ex and ex[0].split()[3] == "0":
+        out("PASS", "qemu-two-smmus/exit", "L2 powered off, QEMU exited 0 in " + ex[0].split()[4])
+    else:
+        out("FAIL", "qemu-two-smmus/exit", ex[0] if ex else "QEMU did not exit")
+    l2_results(two, "l2-two-smmus")
+    errs = [l for l in two if l.startswith("qemu-system-aarch64:") and not KNOWN_QEMU.search(l)]
+    out("FAIL" if errs else "PASS", "qemu-two-smmus/qemu-errors",
+        "; ".join(errs[:5]) if errs else "only the known ones")
+    calls = ioctls(lines, "qemu-two-smmus", ("VIOMMU_ALLOC", "VDEVICE_ALLOC",
+                                             "HWPT_ALLOC", "HWPT_INVALIDATE"))
+    one_parent(calls, "qemu-two-smmus")
+    bdfs = [m.group(1) for m in (re.match(r"@@@ STEP edu (\S+) ", l) for l in step) if m]
+    bases = [int(b, 16) for b in smmus]
+    trace = sys.argv[2] if len(sys.argv) > 2 else ""
+    two_smmus_cmdq(trace, bases, [sid(b) for b in bdfs], "qemu-two-smmus")
+
+    for runname in ("qemu-poweroff", "qemu-sigkill", "qemu-two-smmus"):
         p = [l for l in lines if l.startswith(f"@@@ PINS {runname} ")]
         if p and p[0].split()[3] == "0":
             waited = p[0].split()[4] if len(p[0].split()) > 4 else "0s"
@@ -284,7 +469,7 @@ def main():
         out("FAIL", "cmdq/l2-tlbi-vmid", "edu's address in L1 or L2 unknown")
         out("FAIL", "cmdq/l2-cfgi-sid", "edu's address in L1 or L2 unknown")
     else:
-        cmdq(sys.argv[2] if len(sys.argv) > 2 else "", sid(l1.group(1)), sid(l2[0]))
+        cmdq(trace, bases, sid(l1.group(1)), sid(l2[0]))
 
 
 if __name__ == "__main__":
