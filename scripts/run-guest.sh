@@ -10,6 +10,7 @@
 # The run ends by itself: the guest reboots into -no-reboot, and a timeout
 # (GUEST_TIMEOUT seconds, default 900) stops a hung guest.
 set -euo pipefail
+. scripts/two-smmus-qemu.sh
 
 die() { echo "run-guest: $*" >&2; exit 1; }
 arch=${1:?usage: run-guest.sh ARCH NAME INITRAMFS [kernel args]}
@@ -43,25 +44,9 @@ arm64)
 	extra_append=
 	[ "${VSMMU_OPT_IN:-1}" = 0 ] || extra_append="arm_smmu_v3.vsmmu_assume_coherent=1"
 	if [ "${TWO_SMMUS:-0}" = 1 ]; then
-		# QEMU 10.1 and later create an SMMUv3 per pxb-pcie bus, in
-		# ACPI only: UEFI boots the guest kernel (its config has EFI
-		# and ACPI), told to use ACPI. No SMMU on the
-		# machine itself, so that each edu, behind a root port of its
-		# own bus, has its own SMMU.
-		root=build/vmm-amd64/root
-		[ -x "$root/bin/qemu-system-aarch64" ] ||
-			die "no QEMU 11.1 in $root; run scripts/fetch-vmm.sh amd64"
-		qemu=(env QEMU_MODULE_DIR="$root/modules"
-		      "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib"
-		      "$root/bin/qemu-system-aarch64" -L "$root/share"
-		      -bios "$root/share/QEMU_EFI.fd"
-		      -M virt,gic-version=3 -accel tcg -cpu max -smp 2 -m 2G)
-		for i in 1 2; do
-			qemu+=(-device "pxb-pcie,id=pcie.$i,bus_nr=$((i * 16)),bus=pcie.0"
-			       -device "arm-smmuv3,primary-bus=pcie.$i,id=smmu$i,stage=nested"
-			       -device "pcie-root-port,id=rp$i,bus=pcie.$i,chassis=$i"
-			       -device "edu,bus=rp$i")
-		done
+		# scripts/two-smmus-qemu.sh: the guest kernel (its config has
+		# EFI and ACPI) boots through UEFI, told to use ACPI.
+		two_smmus_qemu 2G || exit 1
 		# shellcheck disable=SC2206
 		qemu+=(${QEMU_TRACE:-})
 		extra_append="$extra_append acpi=force"

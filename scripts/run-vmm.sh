@@ -16,6 +16,7 @@
 # NARRATE=1 (make run-vmm) tells what happens at each level.
 # Result lines (scripts/vmm-results.py) on stdout.
 set -euo pipefail
+. scripts/two-smmus-qemu.sh
 
 die() { echo "run-vmm: $*" >&2; exit 1; }
 image=build/arm64/arch/arm64/boot/Image
@@ -74,18 +75,8 @@ trace=build/logs/vmm-cmdq.log
 rm -f "$trace"
 mkdir -p build/logs
 set +e
-root=build/vmm-amd64/root
-l0=(env QEMU_MODULE_DIR="$root/modules"
-    "$root/lib/ld-linux-x86-64.so.2" --library-path "$root/lib"
-    "$root/bin/qemu-system-aarch64" -L "$root/share" -bios "$root/share/QEMU_EFI.fd"
-    -M virt,virtualization=on,gic-version=3 -accel tcg -cpu max -smp 2 -m 3G
-    -nographic -no-reboot -nic none)
-for i in 1 2; do
-	l0+=(-device "pxb-pcie,id=pcie.$i,bus_nr=$((i * 16)),bus=pcie.0"
-	     -device "arm-smmuv3,primary-bus=pcie.$i,id=smmu$i,stage=nested"
-	     -device "pcie-root-port,id=rp$i,bus=pcie.$i,chassis=$i"
-	     -device "edu,bus=rp$i")
-done
+two_smmus_qemu 3G virtualization=on, || exit 1
+l0=("${qemu[@]}" -nographic -no-reboot -nic none)
 for t in smmuv3_cmdq_opcode smmuv3_cmdq_cfgi_cd smmuv3_cmdq_cfgi_ste smmuv3_cmdq_tlbi_nh \
 	 smmuv3_cmdq_tlbi_nsnh smmu_iotlb_inv_asid_vmid smmuv3_range_inval \
 	 smmuv3_cmdq_tlbi_s12_vmid memory_region_ops_write; do
