@@ -32,7 +32,9 @@ treeid=$(git -C "$tree" ls-tree HEAD | grep -vP '\t(tools|Documentation)$' |
 toolchain=$(toolchain_id)
 script=$(files_id scripts/build-matrix.sh scripts/build-kernel.sh)
 mkdir -p build/logs
-# ccache's preprocessor mode (scripts/cache.sh sets its depend mode).
+# ccache's preprocessor mode (scripts/cache.sh sets its depend mode but
+# for this, and build-kernel.sh sources it again).
+export CCACHE_NODEPEND=1
 unset CCACHE_DEPEND
 
 out=build/matrix-arm64

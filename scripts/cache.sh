@@ -33,7 +33,13 @@ export CCACHE_NOHASHDIR=1
 # first to make a key (ccache's default): measured on an arm64 guest
 # config's mm/ and kernel/, a cold cache cost 213 s against 148 s without
 # ccache, 137 s in depend mode. Hits come from the direct mode alone.
-export CCACHE_DEPEND=1
+# A caller that wants the preprocessor mode (scripts/build-matrix.sh) sets
+# CCACHE_NODEPEND=1, which the scripts it runs keep.
+if [ -z "${CCACHE_NODEPEND:-}" ]; then
+	export CCACHE_DEPEND=1
+else
+	unset CCACHE_DEPEND
+fi
 export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-20G}
 
 # The versions of everything that turns sources into what we cache.
