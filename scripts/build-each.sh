@@ -1,21 +1,23 @@
 #!/bin/bash
 # Bisectability: build every commit since 'base' in build/linux, in order,
-# incrementally, in the guest kernels' own build directories (build/ARCH,
-# configs/common.config + configs/ARCH.config): the last commit's build is
-# the guest kernel, so the guest stages compile nothing, and each commit
-# only recompiles what it changed. The two architectures of a commit build
-# at the same time: most of an incremental build is make's own walk and the
-# link, one core each. For each commit and architecture:
-#  - the kernel, unless the commit only touches tools/ or Documentation/,
-#    or, for x86_64, only arm64 code (drivers/iommu/arm/, drivers/acpi/arm64/,
-#    arch/arm64/) that an x86_64 kernel does not build, or, for arm64, only
-#    iommufd's own directory (drivers/iommu/iommufd/: generic code that the
-#    x86_64 build compiles alike, and its mock, which only x86_64 builds;
-#    a change of a header there that arm64 code includes is in include/);
-#  - every C file under drivers/ the commit touches that this config links
-#    into vmlinux, again with W=1 and sparse (C=2), in one make call: any
-#    warning in those files fails (the next build recompiles them with the
-#    normal flags, from ccache);
+# incrementally, on the smallest kernels that compile every file of the
+# series (configs/each-ARCH.config, on tinyconfig, no debugging, KASAN or
+# kallsyms), each in its own build directory (build/each-ARCH): each commit
+# only recompiles what it changed. The guests' KASAN kernels are built
+# once, at the last commit (make run's arm64 one, the x86_64 guest's).
+# The two architectures of a commit build at the same time. For each
+# commit and architecture:
+#  - vmlinux, unless the commit only touches tools/ or Documentation/,
+#    or, for x86_64, only arm64 code (drivers/iommu/arm/, the io-pgtable,
+#    drivers/acpi/arm64/, arch/arm64/) that an x86_64 kernel does not
+#    build, or, for arm64, only iommufd's own directory
+#    (drivers/iommu/iommufd/: generic code that the x86_64 build compiles
+#    alike, and its mock, which only x86_64 builds; a change of a header
+#    there that arm64 code includes is in include/);
+#  - always with W=1, and with sparse (C=1, scripts/sparse-touched.sh) on
+#    the C files under drivers/ that the commit touches, in the same make
+#    call: any warning or error in those files fails, and so does such a
+#    file that this configuration does not build into vmlinux;
 #  - the iommu selftests, if the commit changes their sources (tools/,
 #    uapi headers, the mock's iommufd_test.h).
 # A commit already built from the same tree, config, toolchain and harness,
@@ -35,34 +37,26 @@ archs=${ARCHS:-x86_64 arm64}
 branch=$(git -C "$tree" symbolic-ref -q --short HEAD) || die "$tree is not on a branch"
 
 build_one() {
-	local arch=$1 c=$2 out=build/$1 files f obj objs=() kernel=0
+	local arch=$1 c=$2 out=build/each-$1 files f check kernel=0 skip
 	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c")
-	local skip
 	case $arch in
-	x86_64) skip='^(tools|Documentation|drivers/iommu/arm|drivers/acpi/arm64|arch/arm64)/' ;;
+	x86_64) skip='^((tools|Documentation|drivers/iommu/arm|drivers/acpi/arm64|arch/arm64)/|drivers/iommu/io-pgtable-arm\.c$)' ;;
 	arm64) skip='^(tools|Documentation|drivers/iommu/iommufd)/' ;;
 	esac
 	grep -qvE "$skip" <<< "$files" && kernel=1
-	if [ $kernel = 1 ] || [ ! -f "$out/.config" ]; then
-		KBUILD_OUT=$out scripts/build-kernel.sh "$arch" || return 1
-	fi
-	# What this architecture does not build for this commit, it does not
-	# check with W=1 either.
-	[ $kernel = 1 ] || files=$(grep -vE "$skip" <<< "$files")
-	for f in $(grep -E '^drivers/.*\.c$' <<< "$files"); do
-		obj=${f%.c}.o
-		# Only what this config builds into the kernel: an object left
-		# over from another config is not (vmlinux.a lists them all).
-		ar t "$out/vmlinux.a" 2>/dev/null | grep -qx "$out/$obj" && objs+=("$obj")
-	done
-	if [ ${#objs[@]} -gt 0 ]; then
-		echo "W=1 C=2 ${objs[*]}"
-		KBUILD_OUT=$out scripts/build-kernel.sh "$arch" W=1 C=2 "${objs[@]}" 2>&1 |
-			tee "$out/.w1.log"
-		# Only findings in these files: preparing the build can
-		# rerun sparse on base files (the arm64 vDSO) that are not ours.
-		for obj in "${objs[@]}"; do
-			! grep -E "${obj%.o}\.c:[0-9]+:([0-9]+:)? (warning|error):" "$out/.w1.log" ||
+	mapfile -t check < <(grep -vE "$skip" <<< "$files" | grep -E '^drivers/.*\.c$')
+	if [ $kernel = 1 ] || [ ! -f "$out/vmlinux" ]; then
+		echo "W=1, sparse on: ${check[*]:-nothing}"
+		EACH_CHECK="${check[*]}" KBUILD_OUT=$out FRAGMENTS=$PWD/configs/each-$arch.config \
+			scripts/build-kernel.sh "$arch" W=1 C=1 CHECK="$PWD/scripts/sparse-touched.sh" \
+			vmlinux 2>&1 | tee "$out.log"
+		[ "${PIPESTATUS[0]}" = 0 ] || return 1
+		for f in "${check[@]}"; do
+			# Built into this kernel (an object left over from
+			# another commit is not: vmlinux.a lists them all)?
+			ar t "$out/vmlinux.a" | grep -qx "$out/${f%.c}.o" ||
+				{ echo "$f: not built by configs/each-$arch.config"; return 1; }
+			! grep -E "(^|/)$f:[0-9]+:([0-9]+:)? (warning|error):" "$out.log" ||
 				return 1
 		done
 	fi
@@ -92,7 +86,7 @@ each_arch() {
 }
 
 toolchain=$(toolchain_id)
-script=$(files_id scripts/build-each.sh scripts/build-kernel.sh scripts/build-tests.sh)
+script=$(files_id scripts/build-each.sh scripts/build-kernel.sh scripts/build-tests.sh scripts/sparse-touched.sh)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; git -C "$tree" checkout -q "$branch"' EXIT
 mkdir -p build/logs
@@ -104,7 +98,7 @@ for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
 	checked_out=0
 	for arch in $archs; do
 		# shellcheck disable=SC2086
-		config=$(cat configs/common.config configs/$arch.config | sha256sum | cut -c1-16)
+		config=$(sha256sum < configs/each-$arch.config | cut -c1-16)
 		key="each $arch tree=$treeid config=$config toolchain=$toolchain script=$script"
 		if record_has each "$key"; then
 			printf 'PASS\tbuild/%s/%s\tcached: this tree, config and toolchain built before\n' \

@@ -21,7 +21,7 @@ if [ "$clean" = 1 ] && store_get "$key" "$out"; then
 fi
 # A module needs the kernel's build directory, not only its image (which
 # may have come from the shared cache): build it there, which is a no-op
-# walk when the per-patch builds just built it.
+# walk when make run built it in this clone.
 KBUILD_OUT=build/arm64 scripts/build-kernel.sh arm64 >&2
 # The module builds in a copy of vmm/ (6.12's kbuild has no MO=).
 mkdir -p "$out"
