@@ -37,7 +37,7 @@ archs=${ARCHS:-x86_64 arm64}
 branch=$(git -C "$tree" symbolic-ref -q --short HEAD) || die "$tree is not on a branch"
 
 build_one() {
-	local arch=$1 c=$2 out=build/each-$1 files f check kernel=0 skip
+	local arch=$1 c=$2 out=build/each-$1 files f check kernel=0 skip members
 	files=$(git -C "$tree" diff-tree --no-commit-id --name-only -r "$c")
 	case $arch in
 	x86_64) skip='^((tools|Documentation|drivers/iommu/arm|drivers/acpi/arm64|arch/arm64)/|drivers/iommu/io-pgtable-arm\.c$)' ;;
@@ -51,10 +51,13 @@ build_one() {
 			scripts/build-kernel.sh "$arch" W=1 C=1 CHECK="$PWD/scripts/sparse-touched.sh" \
 			vmlinux 2>&1 | tee "$out.log"
 		[ "${PIPESTATUS[0]}" = 0 ] || return 1
+		# Read whole: grep -q would leave ar writing into a closed
+		# pipe, and pipefail would count its SIGPIPE as not found.
+		members=$(ar t "$out/vmlinux.a")
 		for f in "${check[@]}"; do
 			# Built into this kernel (an object left over from
 			# another commit is not: vmlinux.a lists them all)?
-			ar t "$out/vmlinux.a" | grep -qx "$out/${f%.c}.o" ||
+			grep -qx "$out/${f%.c}.o" <<< "$members" ||
 				{ echo "$f: not built by configs/each-$arch.config"; return 1; }
 			! grep -E "(^|/)$f:[0-9]+:([0-9]+:)? (warning|error):" "$out.log" ||
 				return 1
