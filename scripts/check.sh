@@ -33,18 +33,21 @@ stage() {
 	times+=("$(printf '%-22s %5ss   %s' "$name" $(($(date +%s) - start)) "$(ccache_rate)")")
 }
 
-# Two stages at once, for stages that leave a core idle: QEMU's TCG runs
-# the guest's test program on one host thread, and the matrix's
-# incremental builds are mostly make's walk and the link. The matrix runs
-# at the lowest priority (nice 19), so that the guest's timed tests get
-# their core first and the matrix takes every cycle they leave. Usage: stages_beside NAME FUNCTION NAME FUNCTION. Each
-# one's results and time are its own; the ccache rate is the pair's.
+# Stages at once, for stages that leave a core idle: QEMU's TCG runs
+# the guest's test program on one host thread, and incremental builds
+# are mostly make's walk and the link. Builds beside guests run at the
+# lowest priority (nice 19, in the stage's function), so that the
+# guests' timed tests get their cores first and the builds take every
+# cycle they leave. Usage: stages_beside NAME FUNCTION [NAME FUNCTION...].
+# Each one's results and time are its own; the ccache rate is theirs
+# together.
 stages_beside() {
-	local tmp i start rc secs name
+	local tmp i n=$(($# / 2)) start rc secs name names=()
 	tmp=$(mktemp -d)
-	echo "=== $1, beside it $3"
+	for ((i = 0; i < n; i++)); do names+=("${*:$((2 * i + 1)):1}"); done
+	echo "=== ${names[*]}, side by side"
 	ccache_zero
-	for i in 0 1; do
+	for ((i = 0; i < n; i++)); do
 		(
 			start=$(date +%s)
 			"${@:$((2 * i + 2)):1}" > "$tmp/$i.out"
@@ -52,13 +55,13 @@ stages_beside() {
 		) &
 	done
 	wait
-	for i in 0 1; do
-		name=${*:$((2 * i + 1)):1}
+	for ((i = 0; i < n; i++)); do
+		name=${names[$i]}
 		tee -a "$results" < "$tmp/$i.out" |
 			awk -F'\t' '$1 != "PASS" { print "    " $1 " " $2 (($3 != "") ? ": " $3 : "") }'
 		read -r rc secs < "$tmp/$i.end"
 		[ "$rc" = 0 ] || printf 'FAIL\tstage/%s\texit status %s\n' "$name" "$rc" | tee -a "$results"
-		times+=("$(printf '%-22s %5ss   beside %s; %s' "$name" "$secs" "${*:$((3 - 2 * i)):1}" "$(ccache_rate)")")
+		times+=("$(printf '%-22s %5ss   beside the others; %s' "$name" "$secs" "$(ccache_rate)")")
 	done
 	rm -rf "$tmp"
 }
@@ -153,28 +156,28 @@ stage apply-newest scripts/apply-newest.sh
 REF_NICE=19 REF_BUILD_ONLY=1 scripts/ref.sh > build/logs/ref73-build.log 2>&1 &
 ref73_build=$!
 stage build-each-patch scripts/build-each.sh
-# Beside the x86_64 guest, one after the other: the link matrix, the arm64
-# guests, and a real VMM: QEMU 11.1's accelerated vSMMU on our kernel,
-# with KVM inside an arm64 guest (scripts/run-vmm.sh). The builds and the
-# real VMM run at nice 19: the x86_64 guest's timed tests come first.
-matrix_arm64_vmm() {
-	nice -n 19 scripts/build-matrix.sh
+# Side by side: the x86_64 guest and then Linux 7.3 as the reference;
+# the arm64 guests, a real VMM (QEMU 11.1's accelerated vSMMU on our
+# kernel, with KVM inside an arm64 guest: scripts/run-vmm.sh) and the
+# two-SMMU guest, on make run's arm64 kernel; and the link matrix, at
+# nice 19, which no guest waits for.
+arm64_vmm() {
 	arm64_guest
 	nice -n 19 scripts/run-vmm.sh ||
 		printf 'FAIL\treal-vmm/run\trun-vmm.sh exited %s\n' "$?"
 	two_smmus_guest
 }
-# After the x86_64 guest, on its kernel and tests, still beside the
-# matrix branch (the longer one): Linux 7.3 as the reference
+# The x86_64 guest, then on its kernel and tests the reference stage
 # (scripts/ref.sh): 7.3's selftests on our kernel, ours on 7.3 and on
-# 7.3 + upstream/. Its 7.3 builds run at nice 19, as the matrix's do.
+# 7.3 + upstream/. Its 7.3 builds run at nice 19.
 x86_guest_ref73() {
 	x86_guest
 	# What ref.sh finds missing it builds itself (and reports).
 	while kill -0 "$ref73_build" 2>/dev/null; do sleep 5; done
 	REF_NICE=19 scripts/ref.sh || printf 'FAIL\tref73/run\tref.sh exited %s\n' "$?"
 }
-stages_beside x86_64-guest+ref73 x86_guest_ref73 link-matrix+arm64+vmm matrix_arm64_vmm
+link_matrix() { nice -n 19 scripts/build-matrix.sh; }
+stages_beside x86_64-guest+ref73 x86_guest_ref73 arm64+vmm arm64_vmm link-matrix link_matrix
 
 echo "=== time per stage (cache: $IOMMUFD_CACHE)"
 printf '    %s\n' "${times[@]}"
