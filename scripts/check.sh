@@ -151,8 +151,9 @@ stage checkpatch scripts/checkpatch.sh
 stage apply-newest scripts/apply-newest.sh
 # Linux 7.3's kernels and selftests for the ref73 stage, from here on at
 # the lowest priority: they take what the per-patch builds leave idle
-# (about a tenth of the two cores, whose walks and links are one job),
-# then go on beside the guests. The ref73 stage waits for them.
+# (their walks and links are one job each; measured with the earlier
+# per-patch builds, about a tenth of the two cores), then go on beside
+# the guests. The ref73 stage waits for them.
 REF_NICE=19 REF_BUILD_ONLY=1 scripts/ref.sh > build/logs/ref73-build.log 2>&1 &
 ref73_build=$!
 stage build-each-patch scripts/build-each.sh
