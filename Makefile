@@ -13,7 +13,7 @@ GUEST_PROGS ?=
 export GUEST_PROGS
 
 .PHONY: help setup base tree export kernels tests run run-vmm check checkpatch \
-	apply-newest build-each matrix ref clean distclean cache-clean
+	apply-newest build-each matrix ref bench clean distclean cache-clean
 
 help:
 	@echo "make run         build the arm64 kernel, boot the emulated-SMMUv3 guest, narrate a VMM giving its VM a vSMMU"
@@ -31,6 +31,7 @@ help:
 	@echo "make apply-newest  git am the series on the newest linux-source-6.12 Debian 12 offers"
 	@echo "make build-each  build every patch of the series on its own (bisectability, W=1, sparse)"
 	@echo "make matrix      link arm64 with IOMMUFD=y/m/n and ARM_SMMU_V3=y/m"
+	@echo "make bench       what the vIOMMU objects cost, ours beside Linux 7.3 (build/bench.txt, build/bench.png)"
 	@echo "make ref         Linux 7.3 as the reference: its selftests on our kernel, ours on 7.3 (and 7.3 + upstream/)"
 	@echo "make clean       remove build output but keep the tree and caches"
 	@echo "make distclean   remove build/ entirely"
@@ -75,6 +76,9 @@ ref: tree
 		awk -F'\t' '$$1 != "PASS" || $$3 != "" { print $$1 " " $$2 (($$3 != "") ? ": " $$3 : "") }'
 	@awk -F'\t' '{ n[$$1]++ } END { printf "%d passed, %d failed, %d skipped\n", n["PASS"], n["FAIL"], n["SKIP"] }' build/logs/ref.txt
 	@! grep -q '^FAIL' build/logs/ref.txt
+
+bench: tree
+	@scripts/bench.sh
 
 run: tree
 	@scripts/run.sh

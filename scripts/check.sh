@@ -79,9 +79,14 @@ guest() {
 	scripts/guest-results.py "build/logs/$name.log" --tag "$name" "${kunit[@]}"
 }
 
+# make bench's smoke pass (iommufd_bench -s) runs last in this guest and
+# in ref73's ours-on-ref73, so that the benchmark cannot rot.
 x86_guest() {
+	scripts/build-bench.sh x86_64 build/bench/iommufd_bench >&2 ||
+		printf 'FAIL\tbench-smoke/build\tbench/iommufd_bench.c did not build\n'
 	guest x86_64 x86_64-selftests build/tests-x86_64/iommufd build/tests-x86_64/iommufd_fail_nth \
-		build/tests-x86_64/iommufd_abi build/tests-x86_64/iommufd_teardown
+		build/tests-x86_64/iommufd_abi build/tests-x86_64/iommufd_teardown \
+		"build/bench/iommufd_bench -s"
 }
 
 arm64_guest() {
@@ -89,10 +94,15 @@ arm64_guest() {
 	local trace=build/logs/arm64-smmuv3-cmdq.log
 	rm -f "$trace"
 	export QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmuv3_cmdq_cfgi_cd -trace smmuv3_cmdq_tlbi_nh -trace smmuv3_cmdq_tlbi_nsnh -trace smmuv3_cmdq_tlbi_s12_vmid -trace smmu_iotlb_inv_asid_vmid -D $trace"
+	# make bench's SMMUv3 smoke pass (smmu_bench -s) runs last
+	scripts/build-bench.sh arm64 build/bench/smmu_bench >&2 ||
+		printf 'FAIL\tbench-smoke/build-smmu\tbench/smmu_bench.c did not build\n'
 	guest arm64 arm64-smmuv3 \
-		"build/tests-arm64/iommufd_edu -F two_smmus -F two_smmus_teardown" ||
+		"build/tests-arm64/iommufd_edu -F two_smmus -F two_smmus_teardown" \
+		"build/bench/smmu_bench -s" ||
 		printf 'FAIL\tarm64-smmuv3/build\tthe kernel or the tests did not build\n'
 	scripts/cmdq-trace.sh "$trace"
+	scripts/bench-table.py --smoke-smmu build/logs/arm64-smmuv3.log "$trace"
 	# A short second boot without the vSMMU opt-in: the refusal.
 	unset QEMU_TRACE
 	export VSMMU_OPT_IN=0
@@ -175,7 +185,9 @@ x86_guest_ref73() {
 	x86_guest
 	# What ref.sh finds missing it builds itself (and reports).
 	while kill -0 "$ref73_build" 2>/dev/null; do sleep 5; done
-	REF_NICE=19 scripts/ref.sh || printf 'FAIL\tref73/run\tref.sh exited %s\n' "$?"
+	REF_NICE=19 REF_BENCH=build/bench/iommufd_bench scripts/ref.sh ||
+		printf 'FAIL\tref73/run\tref.sh exited %s\n' "$?"
+	scripts/bench.sh --smoke build/logs/x86_64-selftests.log build/logs/ours-on-ref73.log
 }
 link_matrix() { nice -n 19 scripts/build-matrix.sh; }
 stages_beside x86_64-guest+ref73 x86_guest_ref73 arm64+vmm arm64_vmm link-matrix link_matrix

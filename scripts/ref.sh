@@ -12,7 +12,9 @@
 # the README's table of known differences; guest logs in build/logs/.
 # Our kernel and tests are the x86_64 guest's (build-kernel.sh,
 # build-tests.sh: from the shared cache after make check's guest stage).
-# Environment: UPSTREAM_DIR (default upstream/), REF_README (default
+# REF_BENCH names a static iommufd_bench (scripts/build-bench.sh): its
+# smoke pass (-s) then runs last in ours-on-ref73, for make check's
+# bench-smoke. Environment: UPSTREAM_DIR (default upstream/), REF_README (default
 # README.md), REF_NICE (nice level of the builds, default 10), OURS_KERNEL
 # and OURS_TESTS (our bzImage and selftest directory, already built:
 # nothing of ours is built then).
@@ -37,11 +39,11 @@ ref73_tests=(
 	"iommufd -f iommufd_viommu -t alloc_hwpt_nested -t cmd_length -f iommufd_device_pasid"
 	"iommufd_fail_nth -t device"
 )
-# Ours: the vIOMMU ABI, the vIOMMU/vDEVICE/vEVENTQ fixture and its rate
-# test, nested HWPTs, the teardown orders and races, fail_nth's vIOMMU path.
+# Ours: the vIOMMU ABI, the vIOMMU/vDEVICE/vEVENTQ fixture, nested HWPTs,
+# the teardown orders and races, fail_nth's vIOMMU path.
 ours_cases=(
 	"iommufd_abi"
-	"iommufd -f iommufd_viommu -t alloc_hwpt_nested -t cmd_length -t vevent_rate"
+	"iommufd -f iommufd_viommu -t alloc_hwpt_nested -t cmd_length"
 	"iommufd_teardown"
 	"iommufd_fail_nth -t viommu"
 )
@@ -68,12 +70,14 @@ if [ -z "${OURS_KERNEL:-}${OURS_TESTS:-}" ]; then
 		die "our x86_64 kernel or selftests did not build"
 fi
 
-# guest NAME KERNEL TESTDIR TEST...: boot KERNEL with TESTDIR's tests.
+# guest NAME KERNEL TESTDIR TEST... [-- PROG...]: boot KERNEL with
+# TESTDIR's tests, then PROGs (paths with their arguments).
 guest() {
 	local name=$1 kernel=$2 dir=$3 t start
 	shift 3
 	local progs=()
-	for t in "$@"; do progs+=("$dir/$t"); done
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do progs+=("$dir/$1"); shift; done
+	[ $# = 0 ] || { shift; progs+=("$@"); }
 	scripts/initramfs.sh x86_64 "build/ref/$name.cpio.gz" "${progs[@]}" >&2
 	start=$(date +%s)
 	GUEST_KERNEL=$kernel scripts/run-guest.sh x86_64 "$name" "build/ref/$name.cpio.gz" >&2 ||
@@ -86,7 +90,9 @@ runs=(build/logs/ref73-on-ours.log:ref73-on-ours build/logs/ours-on-ref73.log:ou
 # The guests on plain 7.3 spend most of their time asleep (the 60 s
 # waiter of the mainline bug, kselftest timeouts): they run beside the
 # others, which keep the CPU.
-guest ours-on-ref73 build/ref/kernel-plain/bzImage "$ours_tests" "${ours_cases[@]}" &
+bench=()
+[ -z "${REF_BENCH:-}" ] || bench=(-- "$REF_BENCH -s")
+guest ours-on-ref73 build/ref/kernel-plain/bzImage "$ours_tests" "${ours_cases[@]}" "${bench[@]}" &
 guest ref73-on-ref73 build/ref/kernel-plain/bzImage build/ref/tests-x86_64 "${ref73_tests[@]}" &
 guest ref73-on-ours "$ours_kernel" build/ref/tests-x86_64 "${ref73_tests[@]}"
 if [ $have_upstream = 1 ]; then

@@ -8,7 +8,7 @@ die() { echo "setup: $*" >&2; exit 1; }
 
 PKGS="build-essential flex bison bc libelf-dev libssl-dev cpio ccache sparse
       xz-utils git python3 python3-ply python3-git rsync gcc-aarch64-linux-gnu libc6-dev-arm64-cross busybox-static
-      dpkg-dev coreutils libcap-dev"
+      dpkg-dev coreutils libcap-dev gnuplot-nox"
 BPO_PKGS="qemu-system-x86 qemu-system-arm"
 BPO=/etc/apt/sources.list.d/bookworm-backports.list
 
