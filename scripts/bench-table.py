@@ -259,13 +259,14 @@ def plot(ours, ref, out):
                 f.write("%d %s %s\n" % (k, val(ours, "scale/%d/nested_attach" % k),
                                         val(ref, "scale/%d/nested_attach" % k)))
         script = """
-set terminal pngcairo size 1500,450 font ",10"
+set terminal pngcairo size 1500,450 font ",10" noenhanced
 set output "%s"
 set multiplot layout 1,3
 set key top left
 set grid ytics
 set title "Object alloc+destroy (mock, x86_64 TCG)"
 set ylabel "ns"
+set yrange [0:*]
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -278,6 +279,7 @@ set logscale x 2
 set title "IOMMU_HWPT_INVALIDATE: host time per command"
 set xlabel "commands per call"
 set ylabel "ns/command"
+set yrange [*:*]
 set logscale y
 plot "%s/inval.dat" using 1:2 title "ours" lw 2, "" using 1:3 title "Linux 7.3" lw 2
 unset logscale y
