@@ -26,33 +26,14 @@
 #include <linux/iommufd.h>
 #include "iommufd_test.h"
 
+#define BENCH_NAME "iommufd_bench"
+#include "bench.h"
+
 #define ROUNDS 5
 
 static int fd;
 static int smoke;
 static double round_s = 0.2;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "iommufd_bench: %s: %s\n", what, strerror(errno));
-	printf("BENCH\tfailed\t-\t%s: %s\n", what, strerror(errno));
-	printf("not ok 1 iommufd_bench # %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void report(const char *name, double value, const char *unit)
-{
-	printf("BENCH\t%s\t%.1f\t%s\n", name, value, unit);
-	fflush(stdout);
-}
 
 static void unavailable(const char *name, const char *why)
 {

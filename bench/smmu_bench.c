@@ -29,6 +29,9 @@
 #include <linux/iommufd.h>
 #include <linux/vfio.h>
 
+#define BENCH_NAME "smmu_bench"
+#include "bench.h"
+
 #define EDU_VENDOR 0x1234
 #define EDU_DEVICE 0x11e8
 #define CMD_TLBI_NH_VA 0x12
@@ -36,22 +39,6 @@
 #define CMD_LEAF 1ULL
 
 static const uint32_t ns[] = { 1, 4, 16, 64, 256, 1024 };
-
-static void die(const char *what)
-{
-	fprintf(stderr, "smmu_bench: %s: %s\n", what, strerror(errno));
-	printf("BENCH\tfailed\t-\t%s: %s\n", what, strerror(errno));
-	printf("not ok 1 smmu_bench # %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int write_str(const char *path, const char *val)
 {
@@ -196,8 +183,7 @@ int main(int argc, char **argv)
 		for (done = 0; done < total; done += n)
 			invalidate(iommufd, viommu.out_viommu_id, &cmds[done], n);
 		snprintf(name, sizeof(name), "smmu/invalidate/%u", ns[p]);
-		printf("BENCH\t%s\t%.1f\tns/command\n", name,
-		       (now() - start) * 1e9 / total);
+		report(name, (now() - start) * 1e9 / total, "ns/command");
 		/* For the trace: this phase's commands, calls and VA base */
 		printf("BENCH\t%s/sent\t%u\tcommands in %u calls, VA 0x%llx\n",
 		       name, total, total / n, (unsigned long long)(p + 1) << 28);
