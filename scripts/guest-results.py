@@ -5,7 +5,9 @@
 
 - each kselftest case (TAP "ok"/"not ok", "# SKIP") of each program the
   guest ran, plus a FAIL for a program that crashed or exited non-zero
-  without reporting a failed case;
+  without reporting a failed case; a failed case's detail is the last
+  lines it printed (the assertion, the errno), so that a log cut short
+  still says why;
 - with --kunit, each KUnit case, parsed by the kernel's own
   tools/testing/kunit/kunit.py parse;
 - one "splat" check: any BUG, WARNING, KASAN, lockdep, refcount, Oops or
@@ -26,6 +28,8 @@ SPLAT = re.compile(
     r"INFO: (?:possible|trying|task)|.*possible circular locking|"
     r".*suspected memory leak|UBSAN:|.*Call [Tt]race:|.*stack-protector)")
 TAP = re.compile(r"^(not ok|ok) \d+ (\S+)(.*)$")
+RUN = re.compile(r"^#\s+RUN\s+(\S+)")
+END_CASE = re.compile(r"^#\s+(?:OK|FAIL|SKIP|XFAIL|XPASS)\s+(\S+)")
 
 
 def out(status, name, detail=""):
@@ -35,10 +39,20 @@ def out(status, name, detail=""):
 def selftests(lines, tag):
     prog = None
     cases = {}
+    case, said = None, []
     for line in lines:
         if line.startswith("@@@ RUN "):
             prog = line.split()[2]
             cases[prog] = []
+            continue
+        if prog and (m := RUN.match(line)):
+            case, said = m.group(1), []
+            continue
+        if case and END_CASE.match(line):
+            case = None
+            continue
+        if case and line.startswith("# "):
+            said.append(line[2:].strip())
             continue
         if line.startswith("@@@ EXIT ") and prog:
             rc = int(line.split()[3])
@@ -59,7 +73,10 @@ def selftests(lines, tag):
             elif res == "ok":
                 cases[prog].append(("PASS", name, ""))
             else:
-                cases[prog].append(("FAIL", name, rest.strip()))
+                detail = [rest.strip()] + said[-4:]
+                cases[prog].append(("FAIL", name,
+                                    " / ".join(filter(None, detail))))
+            said = []
     if prog:
         for s, n, d in cases[prog]:
             out(s, f"{tag}/{prog}/{n}", d)

@@ -61,26 +61,6 @@ def read_skips(path):
     return skips
 
 
-RUN = re.compile(r"^#\s+RUN\s+(\S+)")
-END_CASE = re.compile(r"^#\s+(?:OK|FAIL|SKIP|XFAIL|XPASS)\s+(\S+)")
-
-
-def assertions(log, tag):
-    """What each case printed (its kselftest "# " lines: the assertion
-    that failed, the errno, a timeout), by result name."""
-    said, prog, case = {}, None, None
-    for line in open(log, errors="replace").read().splitlines():
-        if line.startswith("@@@ RUN "):
-            prog, case = line.split()[2], None
-        elif (m := RUN.match(line)) and prog:
-            case = m.group(1)
-        elif (m := END_CASE.match(line)) and case:
-            case = None
-        elif case and line.startswith("# "):
-            said.setdefault(f"{tag}/{prog}/{case}", []).append(line[2:].strip())
-    return said
-
-
 def guest_results(log, tag):
     r = subprocess.run([sys.executable, os.path.join(HERE, "guest-results.py"),
                         log, "--tag", tag], stdout=subprocess.PIPE, text=True)
@@ -102,16 +82,13 @@ def main():
             f"no {BEGIN} ... {END} table in {a.readme}")
         rows = []
     skips = read_skips(a.skips)
-    results, said = {}, {}
+    results = {}
     for run in a.runs:
         log, tag = run.rsplit(":", 1)
         if not os.path.exists(log):
             out("FAIL", f"{tag}/boot", f"no log {log}")
             continue
-        said.update(assertions(log, tag))
         for status, name, detail in guest_results(log, tag):
-            if status == "FAIL" and said.get(name):
-                detail = " / ".join(filter(None, [detail] + said[name][-4:]))
             results[name] = (status, detail)
 
     used = set()
