@@ -10,7 +10,8 @@ bench/iommufd_bench.c; a value of "-" is a figure that kernel cannot give
       with several runs of each kernel, each figure is their median
   bench-table.py ... --smmu SMMU.log TRACE
       add the SMMUv3 rows: smmu_bench's figures from the arm64 guest's
-      log, and what QEMU's trace says reached the emulated SMMU
+      log, what QEMU's trace says reached the emulated SMMU, and what it
+      did for each DMA (TLB lookups, page-table walks)
   bench-table.py --smoke OURS.log REF73.log
       make check's smoke pass: every figure is there in both logs, and
       each is a number (but those the README says 7.3 cannot give);
@@ -131,6 +132,62 @@ def smmu_trace(path):
     return cmds, syncs
 
 
+DMA_PHASES = ["s2/cold", "s2/warm", "nested/cold", "nested/warm"]
+
+
+def smmu_dma_trace(path):
+    """Per DMA phase of smmu_bench (between its TLBI_NH_VA markers of ASID
+    7 at VA (p + 1) << 12 and (p + 17) << 12): the emulated SMMU's TLB
+    lookups, hits and misses, its page-table descriptor reads by stage
+    (QEMU says stage 3 for the stage-1 walk of a nested STE) and events."""
+    counts, phase = {}, None
+    with open(path, errors="replace") as f:
+        for line in f:
+            if "smmuv3_range_inval" in line and " asid=7 " in line:
+                m = re.search(r" addr=0x([0-9a-f]+) ", line)
+                a = int(m.group(1), 16) >> 12 if m else 0
+                phase = a - 1 if 1 <= a <= len(DMA_PHASES) else None
+                continue
+            if phase is None:
+                continue
+            c = counts.setdefault(phase, {"miss": 0, "hit": 0, "s1": 0, "s2": 0, "event": 0})
+            if "smmu_iotlb_lookup_miss" in line:
+                c["miss"] += 1
+            elif "smmu_iotlb_lookup_hit" in line:
+                c["hit"] += 1
+            elif "smmu_ptw_level stage=2 " in line:
+                c["s2"] += 1
+            elif "smmu_ptw_level " in line:
+                c["s1"] += 1
+            elif "smmuv3_record_event" in line:
+                c["event"] += 1
+    return counts
+
+
+def smmu_dma_rows(figs, trace):
+    counts = smmu_dma_trace(trace)
+    rows = ["| SMMUv3 DMA (edu reads 4 KiB; emulated, not hardware) | us/DMA | TLB misses per DMA | TLB hits per DMA | stage-1 descriptor reads per DMA | stage-2 descriptor reads per DMA |",
+            "|---|---:|---:|---:|---:|---:|"]
+    what = {"s2/cold": "stage 2 only, cold TLB", "s2/warm": "stage 2 only, warm TLB",
+            "nested/cold": "nested stage 1 + 2, cold TLB", "nested/warm": "nested stage 1 + 2, warm TLB"}
+    for p, ph in enumerate(DMA_PHASES):
+        name = "smmu/dma/" + ph
+        sent = figs.get(name + "/sent")
+        c = counts.get(p)
+        if name not in figs or not sent or not sent[0] or not c:
+            rows.append("| %s | n/a | | | | |" % what[ph])
+            continue
+        k = sent[0]
+        rows.append("| %s | %s | %.1f | %.1f | %.1f | %.1f |" % (
+            what[ph], fmt(figs[name][0]), c["miss"] / k, c["hit"] / k,
+            c["s1"] / k, c["s2"] / k))
+    val = {ph: figs.get("smmu/dma/" + ph, (None, ""))[0] for ph in DMA_PHASES}
+    rows.append("")
+    rows.append("Nested against stage 2 only, time per DMA: %s cold, %s warm. QEMU's edu starts each transfer 100 ms of virtual time after its command, which hides the walk in the time; the counts are what the emulated SMMU did." % (
+        ratio(val["nested/cold"], val["s2/cold"]), ratio(val["nested/warm"], val["s2/warm"])))
+    return rows
+
+
 def smmu_rows(log, trace):
     figs = parse(log)
     if "failed" in figs:
@@ -153,6 +210,8 @@ def smmu_rows(log, trace):
     if one and batch and one[0] and batch[0]:
         rows.append("")
         rows.append("One command per call (QEMU 11.1, Cloud Hypervisor) costs %s the host time per guest command of 64 per call (OpenVMM's one call per guest CMD_SYNC, for a guest that batches 64)." % ratio(one[0], batch[0]))
+    rows.append("")
+    rows += smmu_dma_rows(figs, trace)
     return rows
 
 
@@ -168,10 +227,15 @@ def smoke_smmu(log, trace):
             bad.append(name)
         elif not cmds.get(p):
             bad.append("%s: none of its commands in %s" % (name, trace))
+    for ph in DMA_PHASES:
+        name = "smmu/dma/" + ph
+        if name not in figs or figs[name][0] is None:
+            bad.append(name)
     if bad:
         print("FAIL\tbench-smoke/smmu\tmissing or not measured: %s" % ", ".join(bad))
         return 1
-    print("PASS\tbench-smoke/smmu\t%d figures, each seen at the SMMU" % len(INVAL_N))
+    print("PASS\tbench-smoke/smmu\t%d invalidation figures, each seen at the SMMU; %d DMA figures, each DMA checked" % (
+        len(INVAL_N), len(DMA_PHASES)))
     return 0
 
 

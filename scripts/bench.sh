@@ -9,7 +9,9 @@
 #     kernel in turn (same QEMU, memory and CPUs), BENCH_RUNS times
 #     (default 3), alternating; the table takes each figure's median.
 # And bench/smmu_bench.c in the arm64 guest: invalidations through a vSMMU
-# on QEMU's emulated SMMUv3, and what its trace says reached the SMMU.
+# on QEMU's emulated SMMUv3, and what its trace says reached the SMMU; edu
+# DMA through a stage-2-only and a nested STE, cold and warm, and what the
+# trace says the SMMU did for each (TLB lookups, page-table walks).
 # Prints the tables (scripts/bench-table.py) and writes build/bench.txt and
 # build/bench.png. Usage: bench.sh [--smoke LOG_OURS LOG_73]: only judge
 # two guest logs of a smoke pass (iommufd_bench -s), as make check does.
@@ -63,14 +65,16 @@ echo "bench: ${BENCH_RUNS:-3} runs of each x86_64 guest in $(($(date +%s) - star
 
 # The SMMUv3: smmu_bench in the arm64 guest (make run's kernel, with its
 # debugging: only ratios within this run are reported from it), QEMU
-# tracing what reached the emulated SMMU's command queue.
+# tracing what reached the emulated SMMU's command queue, its TLB lookups
+# and its page-table walks.
 scripts/build-kernel.sh arm64 >&2
 scripts/build-bench.sh arm64 build/bench/smmu_bench >&2
 scripts/initramfs.sh arm64 build/bench/bench-smmu.cpio.gz build/bench/smmu_bench
 trace=build/logs/bench-smmu-trace.log
 rm -f "$trace"
 start=$(date +%s)
-QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -D $trace" \
+QEMU_TRACE="-trace smmuv3_cmdq_opcode -trace smmuv3_range_inval -trace smmu_iotlb_lookup_hit
+	-trace smmu_iotlb_lookup_miss -trace smmu_ptw_level -trace smmuv3_record_event -D $trace" \
 	scripts/run-guest.sh arm64 bench-smmu build/bench/bench-smmu.cpio.gz ||
 	die "the arm64 guest failed"
 echo "bench: the SMMUv3 guest in $(($(date +%s) - start))s" >&2
